@@ -1,0 +1,21 @@
+//! The order domain of the pipeline, and nothing that talks to the outside world.
+//!
+//! Gateway and order-service share this crate so that they cannot disagree: the same
+//! validation rules run on an HTTP body and on a Kafka record, and the `order_created`
+//! event has exactly one definition of its JSON. Transport and storage live behind the
+//! ports in [`ports`]; this crate compiles without tokio, rdkafka, sqlx or axum.
+
+pub mod event;
+pub mod order;
+pub mod ports;
+pub mod usecase;
+pub mod validation;
+
+pub use event::{EventError, OrderCreated};
+pub use order::{Amount, CorrelationId, Order, OrderItem, OrderRequest, OrderStatus};
+pub use ports::{
+    EventPosition, Inserted, NewOrder, OrderPublisher, OrderStore, PublishError, Published,
+    StoreError,
+};
+pub use usecase::{CreateOrders, SubmitOrder, Submitted};
+pub use validation::{Violation, Violations};

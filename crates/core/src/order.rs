@@ -1,0 +1,446 @@
+//! Orders: what a client asks for, and what the order-service keeps.
+
+use crate::ports::EventPosition;
+use crate::validation::{Fields, MAX_SAFE_INTEGER, Violations};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+use std::fmt;
+use uuid::Uuid;
+
+/// The id that follows one order through HTTP, Kafka and the database.
+///
+/// It is the record key on the topic (so one order's events stay in one partition and in
+/// order) and the idempotency key of the store: an event delivered twice, or a client that
+/// retries with the same `x-correlation-id`, leaves one order. Clients may bring their own
+/// (any 1 to 128 visible ASCII characters, so that ids from other systems fit); the gateway
+/// otherwise makes a UUID v4.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CorrelationId(String);
+
+impl CorrelationId {
+    pub const MAX_LEN: usize = 128;
+
+    pub fn new_v4() -> Self {
+        Self(Uuid::new_v4().to_string())
+    }
+
+    /// Accepts 1 to [`Self::MAX_LEN`] characters between `!` and `~` (no spaces or
+    /// control characters, which would not survive an HTTP header or a log line).
+    pub fn parse(s: &str) -> Result<Self, InvalidCorrelationId> {
+        if s.is_empty() {
+            return Err(InvalidCorrelationId("must not be empty"));
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(InvalidCorrelationId("must be at most 128 characters"));
+        }
+        if !s.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InvalidCorrelationId(
+                "must contain only visible ASCII characters (no spaces)",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CorrelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for CorrelationId {
+    type Error = InvalidCorrelationId;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<CorrelationId> for String {
+    fn from(id: CorrelationId) -> Self {
+        id.0
+    }
+}
+
+/// Why a string is not a [`CorrelationId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("correlation id {0}")]
+pub struct InvalidCorrelationId(pub &'static str);
+
+/// One line of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub sku: String,
+    pub quantity: u64,
+}
+
+/// A positive, finite amount of money as the contract carries it: a JSON number.
+///
+/// The contract comes from JavaScript, where every number is an `f64`, so this is one
+/// too; it is written the way JavaScript writes it (`150`, not `150.0`) so that our
+/// events are byte-for-byte what the seed's services would produce.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Deserialize)]
+pub struct Amount(f64);
+
+impl Amount {
+    /// `None` unless the value is finite and greater than zero.
+    pub fn new(value: f64) -> Option<Self> {
+        (value.is_finite() && value > 0.0).then_some(Self(value))
+    }
+
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        if v.fract() == 0.0 && v <= MAX_SAFE_INTEGER as f64 {
+            // Exact: an integral f64 below 2^53 converts to u64 without loss.
+            serializer.serialize_u64(v as u64)
+        } else {
+            serializer.serialize_f64(v)
+        }
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde_json writes numbers the way the contract does.
+        f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// A client's request for an order, validated: the body of `POST /orders`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRequest {
+    pub customer_id: Uuid,
+    pub items: Vec<OrderItem>,
+    pub total_amount: Amount,
+}
+
+impl OrderRequest {
+    /// Validates a parsed JSON body against the seed's rules, reporting every violation:
+    /// `customerId` a UUID, `items` a non-empty array of `{sku, quantity}` with a
+    /// non-empty `sku` and a positive integer `quantity`, `totalAmount` a positive number.
+    /// Fields that the contract does not know are ignored, as Zod does.
+    pub fn from_json(body: &Value) -> Result<Self, Violations> {
+        let mut violations = Violations::default();
+        let request = Fields::of(body, String::new(), &mut violations)
+            .and_then(|fields| Self::read(&fields, &mut violations));
+        match request {
+            Some(request) if violations.is_empty() => Ok(request),
+            _ => Err(violations),
+        }
+    }
+
+    /// Reads the request fields of `fields`, which may also hold the event's own.
+    pub(crate) fn read(fields: &Fields<'_>, violations: &mut Violations) -> Option<Self> {
+        let customer_id = fields
+            .string("customerId", violations)
+            .and_then(|s| parse_uuid(s, &fields.path_of("customerId"), violations));
+        let items = fields
+            .array("items", violations)
+            .and_then(|items| read_items(items, &fields.path_of("items"), violations));
+        let total_amount = fields.number("totalAmount", violations).and_then(|n| {
+            let amount = Amount::new(n);
+            if amount.is_none() {
+                violations.push(fields.path_of("totalAmount"), "must be greater than 0");
+            }
+            amount
+        });
+        Some(Self {
+            customer_id: customer_id?,
+            items: items?,
+            total_amount: total_amount?,
+        })
+    }
+}
+
+/// `customerId` must look like the seed's UUIDs: 8-4-4-4-12 hexadecimal digits.
+fn parse_uuid(s: &str, path: &str, violations: &mut Violations) -> Option<Uuid> {
+    let hyphenated = s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    let parsed = hyphenated.then(|| Uuid::parse_str(s).ok()).flatten();
+    if parsed.is_none() {
+        violations.push(path, "must be a UUID (8-4-4-4-12 hexadecimal digits)");
+    }
+    parsed
+}
+
+fn read_items(items: &[Value], path: &str, violations: &mut Violations) -> Option<Vec<OrderItem>> {
+    if items.is_empty() {
+        violations.push(path, "must contain at least one item");
+        return None;
+    }
+    let before = violations.as_slice().len();
+    let read: Vec<_> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let fields = Fields::of(item, format!("{path}/{i}"), violations)?;
+            let sku = fields.string("sku", violations).and_then(|sku| {
+                if sku.is_empty() {
+                    violations.push(fields.path_of("sku"), "must not be empty");
+                    return None;
+                }
+                Some(sku.to_owned())
+            });
+            let quantity = fields
+                .number("quantity", violations)
+                .and_then(|q| positive_integer(q, &fields.path_of("quantity"), violations));
+            Some(OrderItem {
+                sku: sku?,
+                quantity: quantity?,
+            })
+        })
+        .collect();
+    (violations.as_slice().len() == before).then_some(read)
+}
+
+fn positive_integer(n: f64, path: &str, violations: &mut Violations) -> Option<u64> {
+    let message = if n.fract() != 0.0 {
+        "must be an integer"
+    } else if n < 1.0 {
+        "must be greater than 0"
+    } else if n > MAX_SAFE_INTEGER as f64 {
+        "must be at most 9007199254740991"
+    } else {
+        return Some(n as u64);
+    };
+    violations.push(path, message);
+    None
+}
+
+/// Where an order is in its life. The order-service creates every order `pending`;
+/// the downstream services of the roadmap (inventory, payment) move it on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    Pending,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An order as the order-service keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub correlation_id: CorrelationId,
+    pub customer_id: Uuid,
+    pub items: Vec<OrderItem>,
+    pub total_amount: Amount,
+    pub status: OrderStatus,
+    /// When the gateway accepted it (the event's `createdAt`).
+    #[serde(serialize_with = "crate::event::serialize_millis")]
+    pub created_at: DateTime<Utc>,
+    /// When the order-service committed it to the store.
+    #[serde(serialize_with = "serialize_micros")]
+    pub persisted_at: DateTime<Utc>,
+    /// The record it was created from, when it came from the topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<EventPosition>,
+}
+
+fn serialize_micros<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paths(result: Result<OrderRequest, Violations>) -> Vec<String> {
+        result
+            .unwrap_err()
+            .into_vec()
+            .into_iter()
+            .map(|v| v.path)
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_request_is_read_with_its_fields() {
+        let body = json!({
+            "customerId": "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf",
+            "items": [{"sku": "SKU-1", "quantity": 2}, {"sku": "SKU-2", "quantity": 1.0}],
+            "totalAmount": 150,
+            "coupon": "ignored, like Zod does"
+        });
+        let request = OrderRequest::from_json(&body).unwrap();
+        assert_eq!(
+            request.items[1],
+            OrderItem {
+                sku: "SKU-2".into(),
+                quantity: 1
+            }
+        );
+        assert_eq!(request.total_amount.value(), 150.0);
+    }
+
+    #[test]
+    fn every_failing_field_is_reported_at_once() {
+        let body = json!({
+            "customerId": "not-a-uuid",
+            "items": [{"sku": "", "quantity": 0}, {"quantity": 1.5}, "x"],
+            "totalAmount": -1
+        });
+        assert_eq!(
+            paths(OrderRequest::from_json(&body)),
+            [
+                "/customerId",
+                "/items/0/sku",
+                "/items/0/quantity",
+                "/items/1/sku",
+                "/items/1/quantity",
+                "/items/2",
+                "/totalAmount"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_required() {
+        let violations = OrderRequest::from_json(&json!({})).unwrap_err();
+        assert_eq!(
+            violations.to_string(),
+            "/customerId is required; /items is required; /totalAmount is required"
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        let body = json!({"customerId": 7, "items": {}, "totalAmount": "150"});
+        assert_eq!(
+            OrderRequest::from_json(&body).unwrap_err().to_string(),
+            "/customerId must be a string, found a number; /items must be an array, found an \
+             object; /totalAmount must be a number, found a string"
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_rejected_as_a_whole() {
+        for body in [json!([]), json!("x"), json!(null), json!(1)] {
+            assert_eq!(paths(OrderRequest::from_json(&body)), [""]);
+        }
+    }
+
+    #[test]
+    fn items_must_not_be_empty() {
+        let body = json!({
+            "customerId": "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf", "items": [], "totalAmount": 1
+        });
+        let v = OrderRequest::from_json(&body).unwrap_err();
+        assert_eq!(v.to_string(), "/items must contain at least one item");
+    }
+
+    #[test]
+    fn quantity_rules() {
+        let check = |q: Value| {
+            let body = json!({
+                "customerId": "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf",
+                "items": [{"sku": "A", "quantity": q}], "totalAmount": 1
+            });
+            OrderRequest::from_json(&body)
+                .map(|r| r.items[0].quantity)
+                .map_err(|v| v.to_string())
+        };
+        assert_eq!(check(json!(1)), Ok(1));
+        assert_eq!(check(json!(9007199254740991u64)), Ok(MAX_SAFE_INTEGER));
+        assert_eq!(
+            check(json!(0)),
+            Err("/items/0/quantity must be greater than 0".into())
+        );
+        assert_eq!(
+            check(json!(-3)),
+            Err("/items/0/quantity must be greater than 0".into())
+        );
+        assert_eq!(
+            check(json!(2.5)),
+            Err("/items/0/quantity must be an integer".into())
+        );
+        assert_eq!(
+            check(json!(9007199254740993u64)),
+            Err("/items/0/quantity must be at most 9007199254740991".into())
+        );
+        assert_eq!(
+            check(json!(null)),
+            Err("/items/0/quantity is required".into())
+        );
+    }
+
+    #[test]
+    fn customer_id_must_be_a_hyphenated_uuid() {
+        for bad in [
+            "",
+            "06f3bbf924ad4d189d0d7fad5b5f5cbf",
+            "{06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf}",
+            "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbg",
+        ] {
+            let body = json!({"customerId": bad, "items": [{"sku": "A", "quantity": 1}], "totalAmount": 1});
+            assert_eq!(
+                paths(OrderRequest::from_json(&body)),
+                ["/customerId"],
+                "{bad}"
+            );
+        }
+        let body = json!({"customerId": "06F3BBF9-24AD-4D18-9D0D-7FAD5B5F5CBF", "items": [{"sku": "A", "quantity": 1}], "totalAmount": 1});
+        assert!(OrderRequest::from_json(&body).is_ok());
+    }
+
+    #[test]
+    fn amounts_are_written_like_javascript_numbers() {
+        let text = |v: f64| serde_json::to_string(&Amount::new(v).unwrap()).unwrap();
+        assert_eq!(text(150.0), "150");
+        assert_eq!(text(149.99), "149.99");
+        assert_eq!(text(0.1), "0.1");
+        assert_eq!(Amount::new(0.0), None);
+        assert_eq!(Amount::new(f64::INFINITY), None);
+        assert_eq!(Amount::new(f64::NAN), None);
+    }
+
+    #[test]
+    fn correlation_ids_from_other_systems_fit_but_not_spaces() {
+        assert!(CorrelationId::parse("req-2025/abc:1").is_ok());
+        assert!(CorrelationId::parse(&"a".repeat(128)).is_ok());
+        assert_eq!(
+            CorrelationId::parse(&"a".repeat(129))
+                .unwrap_err()
+                .to_string(),
+            "correlation id must be at most 128 characters"
+        );
+        assert!(CorrelationId::parse("").is_err());
+        assert!(CorrelationId::parse("a b").is_err());
+        assert!(CorrelationId::parse("é").is_err());
+    }
+}

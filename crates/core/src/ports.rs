@@ -1,0 +1,100 @@
+//! The ports the use cases need from the outside world: somewhere to publish events and
+//! somewhere to keep orders. `orders-kafka` and `orders-store` implement them; tests of
+//! pure logic can implement them in memory.
+
+use crate::event::OrderCreated;
+use crate::order::{CorrelationId, Order};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Where a record sits in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct EventPosition {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// The broker's acknowledgement of a published event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Published {
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// Why an event was not published. Every variant means the broker did not acknowledge
+/// it, so the client may safely retry with the same correlation id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublishError {
+    /// The local queue of unacknowledged events is full: back off.
+    #[error("too many events waiting for the broker")]
+    Backpressure,
+    /// The broker did not acknowledge the event before the deadline.
+    #[error("the broker did not acknowledge the event in time")]
+    Timeout,
+    /// The broker or the client refused it.
+    #[error("the broker refused the event: {0}")]
+    Broker(String),
+}
+
+/// Publishes `order_created` events, answering only once the broker has them.
+#[async_trait]
+pub trait OrderPublisher: Send + Sync + std::fmt::Debug {
+    async fn publish(&self, event: &OrderCreated) -> Result<Published, PublishError>;
+}
+
+/// An order to keep: the event, where it came from, and when it is being persisted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOrder {
+    pub event: OrderCreated,
+    pub source: Option<EventPosition>,
+    pub persisted_at: DateTime<Utc>,
+}
+
+/// What one batch did to the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Inserted {
+    /// Orders that were new.
+    pub created: usize,
+    /// Orders whose correlation id was already there (a redelivered event): left as they were.
+    pub duplicates: usize,
+}
+
+/// Why the store did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database is down, locked, or out of connections: the same call may succeed
+    /// later, so the event must be retried, never set aside.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else (a bug, a schema that does not match): retrying will not help.
+    #[error("the database failed: {0}")]
+    Failed(String),
+}
+
+impl StoreError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// Keeps orders, with the correlation id as the key that makes creation idempotent.
+#[async_trait]
+pub trait OrderStore: Send + Sync + std::fmt::Debug {
+    /// Creates every order of the batch that does not exist yet, in one transaction:
+    /// either all of the batch is durable or none of it is.
+    async fn insert(&self, orders: &[NewOrder]) -> Result<Inserted, StoreError>;
+
+    /// The order with this correlation id.
+    async fn get(&self, id: &CorrelationId) -> Result<Option<Order>, StoreError>;
+
+    /// Every stored row for these ids (more than one per id would be a duplicate).
+    async fn lookup(&self, ids: &[CorrelationId]) -> Result<Vec<Order>, StoreError>;
+
+    /// The most recently persisted orders, newest first.
+    async fn recent(&self, limit: u32) -> Result<Vec<Order>, StoreError>;
+
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
