@@ -42,6 +42,9 @@ pub enum PublishError {
 #[async_trait]
 pub trait OrderPublisher: Send + Sync + std::fmt::Debug {
     async fn publish(&self, event: &OrderCreated) -> Result<Published, PublishError>;
+
+    /// Succeeds when an event published now could be acknowledged: the readiness probe.
+    async fn ready(&self) -> Result<(), PublishError>;
 }
 
 /// An order to keep: the event, where it came from, and when it is being persisted.

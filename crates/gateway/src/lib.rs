@@ -1,1 +1,95 @@
-//! placeholder
+//! The API gateway: `POST /orders` in, `order_created` out.
+//!
+//! It validates the body with the core's rules, takes the client's `x-correlation-id`
+//! (or makes one), publishes the event and answers 202 only once the broker has
+//! acknowledged it, so a 202 is a promise that the order will be processed. It never
+//! waits for the order-service. The publisher is a port: the binary passes Kafka, tests
+//! of the HTTP surface may pass anything.
+
+mod health;
+mod orders;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use orders_core::{OrderPublisher, SubmitOrder};
+use orders_http::{Draining, ServeOptions};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+
+/// How the gateway behaves; plain data, filled by the CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayConfig {
+    /// Largest accepted body; larger ones get 413 before they are read to the end.
+    pub max_body_bytes: usize,
+    /// Longest a request may take, body upload included; past it the client gets 408.
+    /// Keep it above the publisher's delivery timeout, so a slow broker is a 503.
+    pub request_timeout: Duration,
+    pub serve: ServeOptions,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(10),
+            serve: ServeOptions::default(),
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    submit: SubmitOrder,
+    publisher: Arc<dyn OrderPublisher>,
+    draining: Draining,
+    max_body_bytes: usize,
+}
+
+impl Gateway {
+    pub fn new(publisher: Arc<dyn OrderPublisher>) -> Self {
+        Self {
+            submit: SubmitOrder::new(publisher.clone()),
+            publisher,
+            draining: Draining::default(),
+            max_body_bytes: GatewayConfig::default().max_body_bytes,
+        }
+    }
+}
+
+/// The gateway's routes, ready to serve or to test in-process.
+pub fn router(mut gateway: Gateway, config: &GatewayConfig) -> Router {
+    gateway.max_body_bytes = config.max_body_bytes;
+    Router::new()
+        .route("/orders", post(orders::submit))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .with_state(gateway)
+}
+
+/// Serves the gateway on `listener` until `shutdown` completes, then drains in-flight
+/// requests. The caller flushes its publisher afterwards.
+pub async fn run(
+    listener: TcpListener,
+    publisher: Arc<dyn OrderPublisher>,
+    config: GatewayConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let gateway = Gateway::new(publisher);
+    let draining = gateway.draining.clone();
+    let app = router(gateway, &config);
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, "gateway listening");
+    }
+    orders_http::serve(listener, app, draining, config.serve, shutdown).await
+}

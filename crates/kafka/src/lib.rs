@@ -1,1 +1,53 @@
-//! placeholder
+//! Kafka for the orders pipeline, on rdkafka (librdkafka).
+//!
+//! Everything that knows about Kafka lives here, behind small types the services use:
+//! [`KafkaConfig`] (brokers, client id and any librdkafka property, from the seed's
+//! environment), [`KafkaPublisher`] (the gateway's idempotent producer, implementing the
+//! core's [`OrderPublisher`](orders_core::OrderPublisher) port), the consumers of
+//! [`consumer`] (the order-service's group member and the group-less `tail` reader), and
+//! [`admin`] (topics, metadata, readiness). The code does not care whether the broker is
+//! Apache Kafka or nisshi.
+
+pub mod admin;
+mod config;
+pub mod consumer;
+mod context;
+mod publisher;
+
+pub use config::{KafkaConfig, parse_option};
+pub use context::ClientLogging;
+pub use publisher::{KafkaPublisher, ProducerSettings, Record};
+pub use rdkafka;
+
+use rdkafka::error::KafkaError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong talking to Kafka.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// librdkafka refused the configuration (a bad `-X key=value`, say).
+    #[error("invalid Kafka client configuration: {0}")]
+    Config(KafkaError),
+    /// No broker answered within the deadline.
+    #[error("no Kafka broker answered at {brokers} within {timeout_ms} ms ({source})")]
+    Unreachable {
+        brokers: String,
+        timeout_ms: u128,
+        source: KafkaError,
+    },
+    /// The topic does not exist on the cluster.
+    #[error("topic {0} does not exist (create it with `orders topics create {0}`)")]
+    UnknownTopic(String),
+    /// The cluster refused to create a topic.
+    #[error("cannot create topic {topic}: {code}")]
+    CreateTopic {
+        topic: String,
+        code: rdkafka::error::RDKafkaErrorCode,
+    },
+    #[error("Kafka: {0}")]
+    Kafka(#[from] KafkaError),
+    /// A blocking librdkafka call could not be run.
+    #[error("Kafka client task failed: {0}")]
+    Task(String),
+}

@@ -1,0 +1,359 @@
+//! Consumers: the order-service's member of its consumer group, and the group-less
+//! reader behind `orders tail`.
+//!
+//! The group member stores offsets by hand (`enable.auto.offset.store=false`): the
+//! service stores a record's offset only after the order it carries is committed to the
+//! database, and librdkafka's auto-commit then commits what was stored. On a revoke the
+//! stored offsets are committed before the partitions go, and every revoke bumps a
+//! generation, so that a batch received before a rebalance never stores offsets for
+//! partitions that may belong to another member by now.
+
+use crate::{ClientLogging, Error, KafkaConfig, Result, admin, context};
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// A record as it was read from the log, owned so that it can wait in a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedRecord {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    /// Milliseconds since the epoch (create or log-append time), when the broker gave one.
+    pub timestamp_ms: Option<i64>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+impl ReceivedRecord {
+    fn from_message(message: &BorrowedMessage<'_>) -> Self {
+        let headers = message
+            .headers()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.key.to_owned(),
+                            h.value.map(<[u8]>::to_vec).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            topic: message.topic().to_owned(),
+            partition: message.partition(),
+            offset: message.offset(),
+            timestamp_ms: message.timestamp().to_millis(),
+            key: message.key().map(<[u8]>::to_vec),
+            value: message.payload().map(<[u8]>::to_vec),
+            headers,
+        }
+    }
+
+    /// The value of the first header named `key`.
+    pub fn header(&self, key: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Tuning of a group member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSettings {
+    pub group_id: String,
+    /// How long the group waits for a silent member before giving its partitions away.
+    /// Short, so a crashed order-service is replaced quickly; it must stay above the
+    /// broker's `group.min.session.timeout.ms` (6 s on Apache Kafka).
+    pub session_timeout: Duration,
+}
+
+impl GroupSettings {
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self {
+            group_id: group_id.into(),
+            session_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Tracks rebalances for [`GroupMember`]; runs inside librdkafka's poll.
+#[derive(Debug, Default)]
+pub struct GroupContext {
+    generation: AtomicU64,
+    paused: AtomicBool,
+}
+
+impl ClientContext for GroupContext {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        context::log(level, facility, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        context::error_event(&error, reason);
+    }
+}
+
+impl ConsumerContext for GroupContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(partitions) = rebalance {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            // Stored offsets belong to committed orders: hand them over with the
+            // partitions, so the next owner does not redo that work.
+            let committed = consumer.commit_consumer_state(CommitMode::Sync);
+            tracing::info!(
+                partitions = %describe(partitions),
+                commit = ?committed.err(),
+                "partitions revoked"
+            );
+        }
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(partitions) => {
+                if self.paused.load(Ordering::SeqCst) {
+                    // A member that is waiting for its database takes no new work either.
+                    let _ = consumer.pause(partitions);
+                }
+                tracing::info!(partitions = %describe(partitions), "partitions assigned");
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(error) => tracing::warn!(%error, "rebalance failed"),
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => tracing::trace!(offsets = %describe(offsets), "offsets committed"),
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(error) => {
+                tracing::warn!(%error, offsets = %describe(offsets), "offset commit failed")
+            }
+        }
+    }
+}
+
+fn describe(partitions: &TopicPartitionList) -> String {
+    partitions
+        .elements()
+        .iter()
+        .map(|e| match e.offset() {
+            Offset::Offset(o) => format!("{}/{}@{o}", e.topic(), e.partition()),
+            _ => format!("{}/{}", e.topic(), e.partition()),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A member of a consumer group that stores offsets only when told to.
+pub struct GroupMember {
+    consumer: StreamConsumer<GroupContext>,
+}
+
+impl std::fmt::Debug for GroupMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupMember").finish_non_exhaustive()
+    }
+}
+
+impl GroupMember {
+    /// Joins `settings.group_id` on `topics`. New groups start from the earliest offset,
+    /// so events published before the first order-service started are not skipped.
+    pub fn join(config: &KafkaConfig, settings: &GroupSettings, topics: &[&str]) -> Result<Self> {
+        let session_ms = settings.session_timeout.as_millis().to_string();
+        let heartbeat_ms = (settings.session_timeout.as_millis() / 5)
+            .max(100)
+            .to_string();
+        let consumer: StreamConsumer<GroupContext> = config
+            .client_config(&[
+                ("group.id", &settings.group_id),
+                ("enable.auto.commit", "true"),
+                ("auto.commit.interval.ms", "500"),
+                ("enable.auto.offset.store", "false"),
+                ("auto.offset.reset", "earliest"),
+                ("session.timeout.ms", &session_ms),
+                ("heartbeat.interval.ms", &heartbeat_ms),
+                ("fetch.wait.max.ms", "100"),
+                ("socket.nagle.disable", "true"),
+            ])
+            .create_with_context(GroupContext::default())
+            .map_err(Error::Config)?;
+        consumer.subscribe(topics)?;
+        Ok(Self { consumer })
+    }
+
+    /// The next record, waiting for one.
+    pub async fn recv(&self) -> Result<ReceivedRecord> {
+        let message = self.consumer.recv().await?;
+        Ok(ReceivedRecord::from_message(&message))
+    }
+
+    /// The next record if one is already fetched, without waiting.
+    pub async fn try_recv(&self) -> Option<Result<ReceivedRecord>> {
+        // Timeout polls the inner future once before looking at its (zero) deadline.
+        tokio::time::timeout(Duration::ZERO, self.recv()).await.ok()
+    }
+
+    /// Counts revokes. Offsets of records received under an older generation must not
+    /// be stored: their partitions may have moved to another member.
+    pub fn generation(&self) -> u64 {
+        self.consumer.context().generation.load(Ordering::SeqCst)
+    }
+
+    /// Marks `(topic, partition, offset)` records as done: the next commit moves the
+    /// group past them. Partitions this member no longer owns are skipped (librdkafka
+    /// refuses them), which is what keeps a former owner from committing.
+    pub fn store_done(&self, done: &[(&str, i32, i64)]) -> Result<usize> {
+        let mut stored = 0;
+        for &(topic, partition, offset) in done {
+            // rd_kafka_offset_store stores offset + 1, the next record to read.
+            match self.consumer.store_offset(topic, partition, offset) {
+                Ok(()) => stored += 1,
+                Err(KafkaError::StoreOffset(RDKafkaErrorCode::State)) => {
+                    tracing::debug!(
+                        topic,
+                        partition,
+                        offset,
+                        "not stored: partition no longer assigned"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Commits the stored offsets now and waits for the broker to confirm.
+    pub fn commit(&self) -> Result<()> {
+        match self.consumer.commit_consumer_state(CommitMode::Sync) {
+            Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stops fetching from every assigned partition (and from partitions assigned while
+    /// paused) without leaving the group: the way to wait for a database that is down.
+    pub fn pause(&self) -> Result<()> {
+        self.consumer.context().paused.store(true, Ordering::SeqCst);
+        Ok(self.consumer.pause(&self.consumer.assignment()?)?)
+    }
+
+    pub fn resume(&self) -> Result<()> {
+        self.consumer
+            .context()
+            .paused
+            .store(false, Ordering::SeqCst);
+        Ok(self.consumer.resume(&self.consumer.assignment()?)?)
+    }
+
+    /// The partitions this member owns now.
+    pub fn assignment(&self) -> Result<Vec<(String, i32)>> {
+        Ok(self
+            .consumer
+            .assignment()?
+            .elements()
+            .iter()
+            .map(|e| (e.topic().to_owned(), e.partition()))
+            .collect())
+    }
+}
+
+/// Where a reader starts in each partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartFrom {
+    Beginning,
+    End,
+}
+
+/// Reads every partition of a topic without joining any consumer group and without
+/// committing: watching the topic changes nothing for the services.
+pub struct TopicReader {
+    consumer: StreamConsumer<ClientLogging>,
+}
+
+impl std::fmt::Debug for TopicReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TopicReader").finish_non_exhaustive()
+    }
+}
+
+impl TopicReader {
+    pub async fn open(
+        config: &KafkaConfig,
+        topic: &str,
+        from: StartFrom,
+        timeout: Duration,
+    ) -> Result<Self> {
+        let partitions = admin::partitions(config, topic, timeout).await?;
+        // librdkafka wants a group id even for a consumer that only assigns; nothing is
+        // ever joined or committed under it.
+        let group = format!("{}-reader", config.client_id);
+        let consumer: StreamConsumer<ClientLogging> = config
+            .client_config(&[
+                ("group.id", &group),
+                ("enable.auto.commit", "false"),
+                ("enable.auto.offset.store", "false"),
+                ("fetch.wait.max.ms", "100"),
+            ])
+            .create_with_context(ClientLogging)
+            .map_err(Error::Config)?;
+        let offset = match from {
+            StartFrom::Beginning => Offset::Beginning,
+            StartFrom::End => Offset::End,
+        };
+        let mut assignment = TopicPartitionList::new();
+        for partition in partitions {
+            assignment.add_partition_offset(topic, partition, offset)?;
+        }
+        consumer.assign(&assignment)?;
+        Ok(Self { consumer })
+    }
+
+    pub async fn recv(&self) -> Result<ReceivedRecord> {
+        let message = self.consumer.recv().await?;
+        Ok(ReceivedRecord::from_message(&message))
+    }
+}
+
+/// The committed offset of `group` on each partition of `topic` (`None` where the group
+/// has committed nothing), read without joining the group.
+pub async fn committed_offsets(
+    config: &KafkaConfig,
+    group: &str,
+    topic: &str,
+    timeout: Duration,
+) -> Result<Vec<(i32, Option<i64>)>> {
+    let partitions = admin::partitions(config, topic, timeout).await?;
+    let consumer: BaseConsumer<ClientLogging> = config
+        .client_config(&[("group.id", group), ("enable.auto.commit", "false")])
+        .create_with_context(ClientLogging)
+        .map_err(Error::Config)?;
+    let topic = topic.to_owned();
+    admin::blocking(move || {
+        let mut wanted = TopicPartitionList::new();
+        for &partition in &partitions {
+            wanted.add_partition(&topic, partition);
+        }
+        let committed = consumer.committed_offsets(wanted, timeout)?;
+        Ok(committed
+            .elements()
+            .iter()
+            .map(|e| match e.offset() {
+                Offset::Offset(o) => (e.partition(), Some(o)),
+                _ => (e.partition(), None),
+            })
+            .collect())
+    })
+    .await
+}

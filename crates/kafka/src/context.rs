@@ -1,0 +1,41 @@
+//! librdkafka's own log lines and errors, as `tracing` events.
+
+use rdkafka::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::KafkaError;
+
+/// A client context that routes librdkafka's logs to `tracing` under the target
+/// `librdkafka`, so `RUST_LOG=librdkafka=debug` shows the client's view of the cluster.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientLogging;
+
+impl ClientContext for ClientLogging {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        log(level, facility, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        error_event(&error, reason);
+    }
+}
+
+pub(crate) fn log(level: RDKafkaLogLevel, facility: &str, message: &str) {
+    use RDKafkaLogLevel::*;
+    match level {
+        Emerg | Alert | Critical | Error => {
+            tracing::error!(target: "librdkafka", facility, "{message}");
+        }
+        Warning => tracing::warn!(target: "librdkafka", facility, "{message}"),
+        Notice | Info => tracing::info!(target: "librdkafka", facility, "{message}"),
+        Debug => tracing::debug!(target: "librdkafka", facility, "{message}"),
+    }
+}
+
+/// Transport errors (a broker going away) are routine for a client that reconnects by
+/// itself; they are warnings, not errors.
+pub(crate) fn error_event(error: &KafkaError, reason: &str) {
+    tracing::warn!(target: "librdkafka", %error, reason);
+}
+
+/// Readers without a group need no rebalance handling of their own.
+impl rdkafka::consumer::ConsumerContext for ClientLogging {}

@@ -1,0 +1,190 @@
+//! The producer behind `POST /orders` (and the dead-letter and replay writers).
+//!
+//! Idempotent with `acks=all`: an event the gateway confirmed with a 202 is on every
+//! in-sync replica, and librdkafka's own retries never write it twice. Each request
+//! awaits only its own delivery, so the many requests in flight at once are batched by
+//! librdkafka into a few produce requests: throughput comes from concurrency, not from
+//! waiting.
+
+use crate::{ClientLogging, Error, KafkaConfig, Result, admin};
+use async_trait::async_trait;
+use orders_core::{OrderCreated, OrderPublisher, PublishError, Published};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use std::time::Duration;
+
+/// Tuning of the producer; the defaults are what the benchmarks in `docs/` used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProducerSettings {
+    /// How long an event may wait for the broker's acknowledgement, retries included.
+    /// After it the caller is told [`PublishError::Timeout`]; keep it shorter than any
+    /// HTTP timeout in front of the gateway.
+    pub delivery_timeout: Duration,
+    /// Events waiting for acknowledgement at most; past it publishing fails at once with
+    /// [`PublishError::Backpressure`] instead of queueing without bound.
+    pub max_queued: u32,
+    /// How long librdkafka waits to fill a batch. Small, because every request waits it.
+    pub linger: Duration,
+}
+
+impl Default for ProducerSettings {
+    fn default() -> Self {
+        Self {
+            delivery_timeout: Duration::from_secs(5),
+            max_queued: 100_000,
+            linger: Duration::from_millis(1),
+        }
+    }
+}
+
+/// A record to write as it is: used to dead-letter and to replay events with their key
+/// and headers unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub topic: String,
+    pub partition: Option<i32>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+/// Publishes to Kafka and answers once the broker acknowledged.
+#[derive(Clone)]
+pub struct KafkaPublisher {
+    producer: FutureProducer<ClientLogging>,
+    config: KafkaConfig,
+    topic: String,
+    delivery_timeout: Duration,
+}
+
+impl std::fmt::Debug for KafkaPublisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaPublisher")
+            .field("brokers", &self.config.brokers)
+            .field("topic", &self.topic)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KafkaPublisher {
+    /// A publisher of `order_created` events to `topic`. Does not contact the cluster:
+    /// a gateway starts while the broker is down and reports it on its readiness probe.
+    pub fn new(config: &KafkaConfig, topic: &str, settings: &ProducerSettings) -> Result<Self> {
+        let timeout_ms = settings.delivery_timeout.as_millis().to_string();
+        let linger_ms = settings.linger.as_secs_f64() * 1e3;
+        let max_queued = settings.max_queued.to_string();
+        let producer = config
+            .client_config(&[
+                ("enable.idempotence", "true"),
+                ("acks", "all"),
+                ("message.timeout.ms", &timeout_ms),
+                ("linger.ms", &linger_ms.to_string()),
+                ("queue.buffering.max.messages", &max_queued),
+                ("socket.nagle.disable", "true"),
+            ])
+            .create_with_context(ClientLogging)
+            .map_err(Error::Config)?;
+        Ok(Self {
+            producer,
+            config: config.clone(),
+            topic: topic.to_owned(),
+            delivery_timeout: settings.delivery_timeout,
+        })
+    }
+
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Writes `record` and waits for the broker's acknowledgement.
+    pub async fn publish_record(&self, record: &Record) -> Result<Published, PublishError> {
+        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+        for (key, value) in &record.headers {
+            headers = headers.insert(Header {
+                key,
+                value: Some(value),
+            });
+        }
+        let mut future = FutureRecord::<[u8], [u8]>::to(&record.topic).headers(headers);
+        if let Some(key) = &record.key {
+            future = future.key(key.as_slice());
+        }
+        if let Some(value) = &record.value {
+            future = future.payload(value.as_slice());
+        }
+        if let Some(partition) = record.partition {
+            future = future.partition(partition);
+        }
+        let delivery = self
+            .producer
+            .send_result(future)
+            .map_err(|(e, _)| publish_error(e))?;
+        // librdkafka fails the delivery itself at `message.timeout.ms`; this timer (a
+        // little later) only guards against a delivery report that never comes.
+        let guard = self.delivery_timeout + Duration::from_secs(1);
+        match tokio::time::timeout(guard, delivery).await {
+            Err(_) => Err(PublishError::Timeout),
+            Ok(Err(_canceled)) => Err(PublishError::Broker("the producer was shut down".into())),
+            Ok(Ok(Err((e, _)))) => Err(publish_error(e)),
+            Ok(Ok(Ok(delivery))) => Ok(Published {
+                partition: delivery.partition,
+                offset: delivery.offset,
+            }),
+        }
+    }
+
+    /// Waits until every queued event is acknowledged (or `timeout` passes): called on
+    /// shutdown, because dropping a producer discards what it still holds.
+    pub async fn flush(&self, timeout: Duration) -> Result<()> {
+        let producer = self.producer.clone();
+        tokio::task::spawn_blocking(move || producer.flush(timeout))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
+            .map_err(Error::Kafka)
+    }
+
+    /// Events handed to librdkafka and not yet acknowledged.
+    pub fn in_flight(&self) -> i32 {
+        self.producer.in_flight_count()
+    }
+
+    /// Succeeds when a broker answers a metadata request for the topic in `timeout`.
+    pub async fn ping(&self, timeout: Duration) -> Result<()> {
+        let producer = self.producer.clone();
+        let topic = self.topic.clone();
+        admin::blocking(move || admin::partitions_of(producer.client(), &topic, timeout))
+            .await
+            .map(|_| ())
+    }
+}
+
+#[async_trait]
+impl OrderPublisher for KafkaPublisher {
+    async fn publish(&self, event: &OrderCreated) -> Result<Published, PublishError> {
+        let record = Record {
+            topic: self.topic.clone(),
+            partition: None,
+            key: Some(event.correlation_id.as_str().as_bytes().to_vec()),
+            value: Some(event.to_json()),
+            headers: Vec::new(),
+        };
+        self.publish_record(&record).await
+    }
+
+    async fn ready(&self) -> Result<(), PublishError> {
+        self.ping(Duration::from_secs(2))
+            .await
+            .map_err(|e| PublishError::Broker(e.to_string()))
+    }
+}
+
+fn publish_error(error: KafkaError) -> PublishError {
+    match error.rdkafka_error_code() {
+        Some(RDKafkaErrorCode::QueueFull) => PublishError::Backpressure,
+        Some(RDKafkaErrorCode::MessageTimedOut) | Some(RDKafkaErrorCode::RequestTimedOut) => {
+            PublishError::Timeout
+        }
+        _ => PublishError::Broker(error.to_string()),
+    }
+}
