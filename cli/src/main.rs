@@ -1,1 +1,5 @@
-fn main() {}
+//! `orders`: see the `orders_cli` library for everything it does.
+
+fn main() -> std::process::ExitCode {
+    orders_cli::main()
+}

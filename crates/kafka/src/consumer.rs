@@ -138,7 +138,7 @@ impl ConsumerContext for GroupContext {
             Ok(()) => tracing::trace!(offsets = %describe(offsets), "offsets committed"),
             Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
             Err(error) => {
-                tracing::warn!(%error, offsets = %describe(offsets), "offset commit failed")
+                tracing::warn!(%error, offsets = %describe(offsets), "offset commit failed");
             }
         }
     }

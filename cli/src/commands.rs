@@ -1,0 +1,23 @@
+//! One module per subcommand; each returns the exit code it wants.
+
+mod completions;
+pub mod serve;
+pub mod submit;
+pub mod tail;
+mod topics;
+mod up;
+
+use crate::cli::{Command, TopicsCommand};
+use std::process::ExitCode;
+
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Up(args) => up::run(args).await,
+        Command::ServeGateway(args) => serve::gateway(args).await,
+        Command::ServeConsumer(args) => serve::consumer(args).await,
+        Command::Submit(args) => submit::run(args).await,
+        Command::Tail(args) => tail::run(args).await,
+        Command::Topics(TopicsCommand::Create(args)) => topics::create(args).await,
+        Command::Completions(args) => completions::run(&args),
+    }
+}

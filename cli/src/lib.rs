@@ -1,0 +1,34 @@
+//! The `orders` application: wiring only. It parses the command line, sets up logging,
+//! runs the command, and turns any failure into one line on stderr and a non-zero exit.
+//! The work is done by the service crates; this crate is a library too so that its
+//! tests can reach the command line's definition (completions) and its pure helpers.
+
+pub mod cli;
+pub mod client;
+pub mod commands;
+pub mod duration;
+mod logging;
+mod shutdown;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Runs `orders` with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    logging::init(cli.log.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli.command)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
