@@ -172,7 +172,7 @@ impl Worker {
                 "record is not a valid order_created event: setting it aside"
             );
             if let Some(dead_letters) = &self.dead_letters {
-                let send = async || dead_letters.send(record, &error).await;
+                let send = || dead_letters.send(record, &error);
                 if self
                     .retry("dead-letter a record", send, pending, shutdown)
                     .await
@@ -217,10 +217,10 @@ impl Worker {
 
     /// Runs `op` until it succeeds, waiting with backoff between attempts while the
     /// member's partitions are paused. `None` when shutdown came first.
-    async fn retry<T, E: Display>(
+    async fn retry<T, E: Display, F: Future<Output = Result<T, E>>>(
         &self,
         what: &str,
-        mut op: impl AsyncFnMut() -> Result<T, E>,
+        mut op: impl FnMut() -> F,
         pending: &mut VecDeque<Received>,
         shutdown: &mut Shutdown<'_>,
     ) -> Option<T> {

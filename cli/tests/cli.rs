@@ -1,0 +1,242 @@
+//! The `orders` binary against a running stack, as a user types it.
+
+use crate::helpers::*;
+use serde_json::Value;
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_create_twice_succeeds_and_says_what_it_did() {
+    let topics = Topics::create(1).await;
+    let name = unique("cli-topic");
+    let mut command = args(&["topics", "create", &name, "--partitions", "2", "--brokers"]);
+    command.push(topics.kafka.brokers.clone());
+
+    let first = run_orders(&command).await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(
+        stdout(&first).trim(),
+        format!("created {name} (2 partitions, replication factor 1)")
+    );
+    let second = run_orders(&command).await;
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(stdout(&second).trim(), format!("{name} already exists"));
+    assert_eq!(topics.count(&name).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_broker_is_one_clear_line_and_a_failure() {
+    let output = run_orders(&args(&[
+        "topics",
+        "create",
+        "--brokers",
+        "127.0.0.1:1",
+        "--timeout",
+        "2s",
+    ]))
+    .await;
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no Kafka broker answered at 127.0.0.1:1"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_prints_where_the_order_landed_and_wait_sees_it_persisted() {
+    let topics = Topics::create(3).await;
+    let gateway = spawn_gateway(&topics).await;
+    let service = spawn_consumer(&topics).await;
+    let gateway_url = format!("http://{}", gateway.address);
+    let admin_url = format!("http://{}", service.service.address);
+
+    // The user's own example: no --total.
+    let output = run_orders(&args(&[
+        "submit",
+        "--customer",
+        "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf",
+        "--sku",
+        "SKU-1:2",
+        "--gateway",
+        &gateway_url,
+    ]))
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line = stdout(&output);
+    assert!(line.starts_with("accepted "), "{line}");
+    assert!(
+        line.contains("partition ") && line.contains("offset "),
+        "{line}"
+    );
+
+    let output = run_orders(&args(&[
+        "submit",
+        "--sku",
+        "SKU-1:2",
+        "--sku",
+        "SKU-2:1",
+        "--total",
+        "99.5",
+        "--correlation-id",
+        "cli-wait-1",
+        "--gateway",
+        &gateway_url,
+        "--admin",
+        &admin_url,
+        "--wait",
+        "--json",
+    ]))
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let answer: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(answer["correlationId"], "cli-wait-1");
+    assert_eq!(answer["event"]["totalAmount"], 99.5);
+    assert_eq!(answer["event"]["items"][1]["sku"], "SKU-2");
+    assert_eq!(answer["order"]["status"], "pending");
+    assert_eq!(persisted(&service, "cli-wait-1").await["totalAmount"], 99.5);
+
+    // Without --total the total is the number of units.
+    let first = stdout(
+        &run_orders(&args(&[
+            "submit",
+            "--sku",
+            "A:2",
+            "--sku",
+            "B:3",
+            "--json",
+            "--gateway",
+            &gateway_url,
+        ]))
+        .await,
+    );
+    let first: Value = serde_json::from_str(first.trim()).unwrap();
+    assert_eq!(first["event"]["totalAmount"], 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_shows_the_gateways_refusal_and_fails() {
+    let topics = Topics::create(1).await;
+    let gateway = spawn_gateway(&topics).await;
+    let gateway_url = format!("http://{}", gateway.address);
+    let output = run_orders(&args(&[
+        "submit",
+        "--sku",
+        "SKU-1:0",
+        "--total",
+        "-1",
+        "--gateway",
+        &gateway_url,
+    ]))
+    .await;
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("400 Bad Request"), "{err}");
+    assert!(
+        err.contains("/items/0/quantity must be greater than 0"),
+        "{err}"
+    );
+    assert!(err.contains("/totalAmount must be greater than 0"), "{err}");
+
+    let output = run_orders(&args(&[
+        "submit",
+        "--sku",
+        "SKU-1",
+        "--gateway",
+        &gateway_url,
+    ]))
+    .await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("expected SKU:QUANTITY"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run_orders(&args(&[
+        "submit",
+        "--sku",
+        "SKU-1:1",
+        "--gateway",
+        "http://127.0.0.1:1",
+    ]))
+    .await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("cannot reach the gateway"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(topics.count(&topics.topic).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_prints_events_as_lines_or_json_and_stops_after_n() {
+    let topics = Topics::create(2).await;
+    topics.produce("t-1", event_json("t-1").as_bytes()).await;
+    topics.produce("t-2", event_json("t-2").as_bytes()).await;
+    topics.produce("t-3", b"not an order").await;
+
+    let mut command = args(&["tail", "--from", "beginning", "-n", "3"]);
+    command.extend(topics.cli_args());
+    let output = run_orders(&command).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.contains("t-1  customer 06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf  SKU-1×2  total 150"),
+        "{text}"
+    );
+    assert!(text.contains("not an order (not_json)"), "{text}");
+
+    let mut command = args(&[
+        "tail",
+        "--from",
+        "beginning",
+        "-n",
+        "1",
+        "--json",
+        "--correlation-id",
+        "t-2",
+    ]);
+    command.extend(topics.cli_args());
+    let output = run_orders(&command).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(line["key"], "t-2");
+    assert_eq!(line["value"]["correlationId"], "t-2");
+    assert!(line["offset"].is_i64() && line["partition"].is_i64() && line["timestamp"].is_string());
+    assert!(line["headers"].is_object());
+}
+
+#[test]
+fn the_committed_completions_match_the_command_line() {
+    use clap::CommandFactory;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../completions");
+    for (shell, file) in [
+        (clap_complete::Shell::Bash, "orders.bash"),
+        (clap_complete::Shell::Zsh, "_orders"),
+        (clap_complete::Shell::Fish, "orders.fish"),
+    ] {
+        let mut generated = Vec::new();
+        clap_complete::generate(
+            shell,
+            &mut orders_cli::cli::Cli::command(),
+            "orders",
+            &mut generated,
+        );
+        let path = dir.join(file);
+        if std::env::var_os("UPDATE_COMPLETIONS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale: run `UPDATE_COMPLETIONS=1 cargo test -p orders-cli completions` and commit it",
+            path.display()
+        );
+    }
+}

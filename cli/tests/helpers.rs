@@ -1,0 +1,360 @@
+//! Starting real components for tests: one nisshi broker per test binary, and per test
+//! its own topics, consumer group, SQLite file and services on port 0, so tests run in
+//! parallel without seeing each other.
+
+use orders_consumer::ConsumerConfig;
+use orders_gateway::GatewayConfig;
+use orders_kafka::admin::{self, TopicSpec};
+use orders_kafka::consumer::{ReceivedRecord, StartFrom, TopicReader};
+use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Record};
+use orders_nisshi::{Broker, BrokerConfig};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// The broker every test of this binary shares (in memory; the watchdog of
+/// `orders-nisshi` stops it when the binary exits).
+pub fn broker() -> &'static Broker {
+    static BROKER: OnceLock<Broker> = OnceLock::new();
+    BROKER.get_or_init(|| {
+        init_logging();
+        let binary = orders_nisshi::ensure_installed(|line| eprintln!("installing nisshi: {line}"))
+            .expect("nisshi is needed by the tests and could not be installed");
+        Broker::start(BrokerConfig {
+            binary: Some(binary),
+            ..BrokerConfig::default()
+        })
+        .expect("the test broker did not start")
+    })
+}
+
+fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,librdkafka=error".into()),
+        )
+        .with_test_writer()
+        .try_init();
+}
+
+/// A short random suffix for names that must be unique per test.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// One test's slice of the broker: its own topics and consumer group.
+#[derive(Debug, Clone)]
+pub struct Topics {
+    pub kafka: KafkaConfig,
+    pub topic: String,
+    pub dead_letters: String,
+    pub group: String,
+}
+
+impl Topics {
+    /// Creates `order_created-<random>` and its dead-letter topic with `partitions`.
+    pub async fn create(partitions: i32) -> Self {
+        let brokers = tokio::task::spawn_blocking(|| broker().bootstrap_servers())
+            .await
+            .unwrap();
+        let kafka = KafkaConfig::new(brokers, "orders-tests");
+        let topic = unique("order_created");
+        let dead_letters = format!("{topic}-dlt");
+        let specs = [&topic, &dead_letters].map(|name| TopicSpec {
+            name: name.clone(),
+            partitions,
+            replication_factor: 1,
+        });
+        admin::create_topics(&kafka, &specs, Duration::from_secs(10))
+            .await
+            .unwrap();
+        Self {
+            kafka,
+            topic,
+            dead_letters,
+            group: unique("order-service-group"),
+        }
+    }
+
+    /// A publisher of raw records, as any other Kafka client would write them.
+    pub fn producer(&self) -> KafkaPublisher {
+        KafkaPublisher::new(&self.kafka, &self.topic, &ProducerSettings::default()).unwrap()
+    }
+
+    /// Writes `value` with `key` to the order_created topic and waits for the ack.
+    pub async fn produce(&self, key: &str, value: &[u8]) {
+        let record = Record {
+            topic: self.topic.clone(),
+            key: Some(key.as_bytes().to_vec()),
+            value: Some(value.to_vec()),
+            ..Record::default()
+        };
+        self.producer().publish_record(&record).await.unwrap();
+    }
+
+    /// The first `n` records of `topic`, read from the beginning of every partition.
+    pub async fn read(&self, topic: &str, n: usize) -> Vec<ReceivedRecord> {
+        let reader = TopicReader::open(
+            &self.kafka,
+            topic,
+            StartFrom::Beginning,
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+        let mut records = Vec::new();
+        while records.len() < n {
+            let Ok(record) = tokio::time::timeout(Duration::from_secs(20), reader.recv()).await
+            else {
+                panic!("only {} of {n} records arrived on {topic}", records.len());
+            };
+            records.push(record.unwrap());
+        }
+        records
+    }
+
+    /// How many records `topic` holds, over all partitions.
+    pub async fn count(&self, topic: &str) -> i64 {
+        let mut total = 0;
+        for partition in admin::partitions(&self.kafka, topic, Duration::from_secs(10))
+            .await
+            .unwrap()
+        {
+            let (low, high) =
+                admin::watermarks(&self.kafka, topic, partition, Duration::from_secs(10))
+                    .await
+                    .unwrap();
+            total += high - low;
+        }
+        total
+    }
+
+    /// `--brokers` and `--topic` for the `orders` binary.
+    pub fn cli_args(&self) -> Vec<String> {
+        vec![
+            "--brokers".into(),
+            self.kafka.brokers.clone(),
+            "--topic".into(),
+            self.topic.clone(),
+        ]
+    }
+}
+
+/// A service running in this process on port 0, stopped when dropped.
+#[derive(Debug)]
+pub struct Service {
+    pub address: SocketAddr,
+    stop: CancellationToken,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Service {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Shuts the service down as SIGTERM would and waits for it to finish.
+    pub async fn stop(mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(30), task)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+async fn spawn<F, Fut>(start: F) -> Service
+where
+    F: FnOnce(TcpListener, CancellationToken) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(start(listener, stop.clone()));
+    Service {
+        address,
+        stop,
+        task: Some(task),
+    }
+}
+
+pub async fn spawn_gateway(topics: &Topics) -> Service {
+    let publisher = Arc::new(topics.producer());
+    spawn(|listener, stop| async move {
+        orders_gateway::run(
+            listener,
+            publisher.clone(),
+            GatewayConfig::default(),
+            stop.cancelled_owned(),
+        )
+        .await
+        .unwrap();
+        publisher.flush(Duration::from_secs(5)).await.unwrap();
+    })
+    .await
+}
+
+/// The order-service on a SQLite file of its own.
+pub struct OrderService {
+    pub service: Service,
+    pub database_url: String,
+    pub dir: Option<tempfile::TempDir>,
+}
+
+impl OrderService {
+    pub fn url(&self, path: &str) -> String {
+        self.service.url(path)
+    }
+}
+
+pub async fn spawn_consumer(topics: &Topics) -> OrderService {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("orders.db").display());
+    let mut service = spawn_consumer_on(topics, &database_url).await;
+    service.dir = Some(dir);
+    service
+}
+
+pub async fn spawn_consumer_on(topics: &Topics, database_url: &str) -> OrderService {
+    let store = orders_store::connect(database_url, orders_store::StoreOptions::default())
+        .await
+        .unwrap();
+    let kafka = topics.kafka.with_client_id("order-service");
+    let mut config = ConsumerConfig::new(&topics.topic, &topics.group);
+    config.dead_letter_topic = Some(topics.dead_letters.clone());
+    let service = spawn(|listener, stop| async move {
+        orders_consumer::run(
+            &kafka,
+            Arc::new(store.clone()),
+            config,
+            listener,
+            stop.cancelled_owned(),
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    })
+    .await;
+    OrderService {
+        service,
+        database_url: database_url.to_owned(),
+        dir: None,
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `timeout`.
+pub async fn eventually<T, Fut>(what: &str, timeout: Duration, mut check: impl FnMut() -> Fut) -> T
+where
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// A valid order body.
+pub fn order_body() -> Value {
+    json!({
+        "customerId": "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf",
+        "items": [{"sku": "SKU-1", "quantity": 2}],
+        "totalAmount": 150
+    })
+}
+
+/// An `order_created` value in the contract's format, as another producer would write it.
+pub fn event_json(correlation_id: &str) -> String {
+    format!(
+        r#"{{"correlationId":"{correlation_id}","customerId":"06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf","items":[{{"sku":"SKU-1","quantity":2}}],"totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}}"#
+    )
+}
+
+/// GETs `url` and returns the status and JSON body (Null when not JSON).
+pub async fn get_json(url: &str) -> (u16, Value) {
+    let response = http().get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The order-service's order, once it has it.
+pub async fn persisted(service: &OrderService, correlation_id: &str) -> Value {
+    let url = service.url(&format!("/orders/{correlation_id}"));
+    eventually(
+        &format!("order {correlation_id} to be persisted"),
+        Duration::from_secs(30),
+        || async {
+            let (status, body) = get_json(&url).await;
+            (status == 200).then_some(body)
+        },
+    )
+    .await
+}
+
+/// The `orders` binary under test.
+pub fn orders_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_orders"))
+}
+
+/// Runs `orders ARGS` to completion with a clean environment for the pipeline's variables.
+pub async fn run_orders(args: &[String]) -> std::process::Output {
+    let mut command = tokio::process::Command::new(orders_bin());
+    command
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true);
+    for var in [
+        "KAFKA_BROKERS",
+        "KAFKA_BROKER",
+        "KAFKA_TOPIC_ORDER_CREATED",
+        "DATABASE_URL",
+        "ORDERS_GATEWAY_URL",
+        "ORDERS_ADMIN_URL",
+    ] {
+        command.env_remove(var);
+    }
+    tokio::time::timeout(Duration::from_secs(60), command.output())
+        .await
+        .expect("orders did not finish within 60 s")
+        .unwrap()
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

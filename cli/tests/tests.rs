@@ -1,0 +1,11 @@
+//! The pipeline's black-box tests: one binary (so the crate is linked once), one module
+//! per area. Every test that crosses Kafka or the database talks to a real nisshi broker
+//! and a real SQLite file over the wire; see `helpers` for how they are started.
+
+// A test binary has no public API for `unreachable_pub` to protect.
+#![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
+
+mod cli;
+mod consumer;
+mod gateway;
+mod helpers;

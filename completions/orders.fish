@@ -1,0 +1,134 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_orders_global_optspecs
+    string join \n log-format= h/help V/version
+end
+
+function __fish_orders_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_orders_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_orders_using_subcommand
+    set -l cmd (__fish_orders_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c orders -n "__fish_orders_needs_command" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_needs_command" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_needs_command" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
+complete -c orders -n "__fish_orders_needs_command" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
+complete -c orders -n "__fish_orders_needs_command" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
+complete -c orders -n "__fish_orders_needs_command" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
+complete -c orders -n "__fish_orders_needs_command" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
+complete -c orders -n "__fish_orders_needs_command" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c orders -n "__fish_orders_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand up" -l data-dir -d 'Directory for the broker\'s log, its durable storage and the orders database' -r -F
+complete -c orders -n "__fish_orders_using_subcommand up" -l listen -d 'Gateway address' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l admin-listen -d 'Order-service admin address' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l partitions -d 'Partitions of the topics, when they are created' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand up" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l listen -d 'Address to listen on' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l publish-timeout -d 'How long the broker may take to acknowledge an event before the client gets 503' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l request-timeout -d 'Longest a request may take in all; must exceed --publish-timeout' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l database-url -d 'Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-listen -d 'Address of the admin HTTP (health, readiness, GET /orders/{correlationId})' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l group -d 'The consumer group the order-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l dead-letter-topic -d 'Set invalid records aside in the dead-letter topic [env: KAFKA_TOPIC_ORDER_CREATED_DLT] [default: <topic>-dlt]. With --no-dead-letter they are only logged' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l max-batch -d 'Most events persisted in one database transaction' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l no-dead-letter -d 'Log and skip invalid records instead of dead-lettering them'
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand submit" -l customer -d 'The customer\'s id [default: a new random UUID]' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l sku -d 'An item as SKU:QUANTITY (repeat for more items), e.g. --sku SKU-1:2' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l total -d 'The order\'s total [default: the number of units, i.e. 1 per unit]' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l correlation-id -d 'Send this x-correlation-id (retrying with the same id never makes two orders)' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l gateway -d 'The gateway\'s base URL' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l admin -d 'The order-service admin\'s base URL (for --wait)' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l wait-timeout -d 'How long --wait waits' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l timeout -d 'How long the gateway may take to answer' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand submit" -l json -d 'Print the gateway\'s JSON answer (with --wait, plus the persisted order as "order")'
+complete -c orders -n "__fish_orders_using_subcommand submit" -l wait -d 'Wait until the order-service has persisted the order'
+complete -c orders -n "__fish_orders_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand submit" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand tail" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
+end\t'Only events published from now on'"
+complete -c orders -n "__fish_orders_using_subcommand tail" -s n -l count -d 'Exit after this many events (those that match --correlation-id, when given)' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l correlation-id -d 'Only events with this correlation id (the record key, or the value\'s correlationId)' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l timeout -d 'How long to wait for the cluster\'s metadata before giving up' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand tail" -l json -d 'One JSON object per line: key, partition, offset, timestamp, headers, value'
+complete -c orders -n "__fish_orders_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand tail" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
+complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions of each topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l replication-factor -d 'Replicas of each partition (1 on a single broker)' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the cluster' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand completions" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
