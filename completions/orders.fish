@@ -33,6 +33,7 @@ complete -c orders -n "__fish_orders_needs_command" -f -a "serve-gateway" -d 'Ru
 complete -c orders -n "__fish_orders_needs_command" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
 complete -c orders -n "__fish_orders_needs_command" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
 complete -c orders -n "__fish_orders_needs_command" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
+complete -c orders -n "__fish_orders_needs_command" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
 complete -c orders -n "__fish_orders_needs_command" -f -a "topics" -d 'Manage the topics the pipeline uses'
 complete -c orders -n "__fish_orders_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c orders -n "__fish_orders_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -101,6 +102,24 @@ json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand tail" -l json -d 'One JSON object per line: key, partition, offset, timestamp, headers, value'
 complete -c orders -n "__fish_orders_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand tail" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand bench" -s n -l requests -d 'Orders to send (after the warm-up)' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l duration -d 'Send for this long instead of a fixed number (e.g. 30s)' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -s c -l concurrency -d 'Requests in flight at once' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l rate -d 'Open loop: start this many orders per second whatever the answers take; latency counts from each order\'s scheduled time' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l warmup -d 'Orders sent first and left out of the figures' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l gateway -d 'The gateway\'s base URL' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l seed -d 'Seed of the random (valid) orders; the same seed sends the same orders' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l admin -d 'The order-service admin\'s base URL (for --e2e)' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l e2e-timeout -d 'How long --e2e waits for the backlog to be persisted' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l max-p99 -d 'Fail when the request p99 exceeds this many milliseconds' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l max-error-rate -d 'Fail when more than this fraction of requests fail (0 to 1)' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l timeout -d 'Longest one request may take before it counts as a transport error' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand bench" -l e2e -d 'After the load, wait until every accepted order is persisted and account for it'
+complete -c orders -n "__fish_orders_using_subcommand bench" -l json -d 'Print one JSON summary on stdout instead of tables'
+complete -c orders -n "__fish_orders_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand bench" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -123,12 +142,13 @@ complete -c orders -n "__fish_orders_using_subcommand completions" -l log-format
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail topics completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'

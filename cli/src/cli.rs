@@ -4,7 +4,7 @@
 //! (`KAFKA_BROKERS`, `KAFKA_CLIENT_ID`, `KAFKA_TOPIC_ORDER_CREATED`, `KAFKA_GROUP_ID`,
 //! `DATABASE_URL`); a flag given on the command line wins over the environment.
 
-use crate::commands::{submit, tail};
+use crate::commands::{bench, submit, tail};
 use crate::duration::parse_duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orders_kafka::{KafkaConfig, parse_option};
@@ -48,6 +48,8 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Follow the order_created topic live, without joining the service's group.
     Tail(tail::TailArgs),
+    /// Drive load through the gateway and report throughput and latency.
+    Bench(bench::BenchArgs),
     /// Manage the topics the pipeline uses.
     #[command(subcommand)]
     Topics(TopicsCommand),

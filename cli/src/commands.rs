@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the exit code it wants.
 
+pub mod bench;
 mod completions;
 pub mod serve;
 pub mod submit;
@@ -17,6 +18,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::ServeConsumer(args) => serve::consumer(args).await,
         Command::Submit(args) => submit::run(args).await,
         Command::Tail(args) => tail::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
         Command::Topics(TopicsCommand::Create(args)) => topics::create(args).await,
         Command::Completions(args) => completions::run(&args),
     }

@@ -1,0 +1,266 @@
+//! Driving the load: `concurrency` workers share one counter of orders to send.
+//!
+//! Closed loop (no `--rate`): each worker sends its next order as soon as the previous
+//! one is answered, and latency is the request's own time. Open loop (`--rate R`): order
+//! `i` is due at `start + i/R` whatever happened before, and its latency counts from that
+//! moment, so time spent waiting for a free worker (the gateway being slow) shows in the
+//! percentiles instead of being silently skipped (coordinated omission).
+
+use super::workload::Workload;
+use chrono::{DateTime, Utc};
+use hdrhistogram::Histogram;
+use indicatif::ProgressBar;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// What to send and how.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// Measured orders, after the warm-up; `None` with a duration.
+    pub(crate) requests: Option<u64>,
+    pub(crate) duration: Option<Duration>,
+    pub(crate) concurrency: usize,
+    pub(crate) rate: Option<f64>,
+    pub(crate) warmup: u64,
+}
+
+/// One order the gateway accepted.
+#[derive(Debug, Clone)]
+pub(crate) struct Accepted {
+    pub(crate) correlation_id: String,
+    pub(crate) accepted_at: DateTime<Utc>,
+}
+
+/// Everything the workers saw.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) sent: u64,
+    pub(crate) accepted: u64,
+    pub(crate) client_errors: u64,
+    pub(crate) server_errors: u64,
+    pub(crate) transport_errors: u64,
+    pub(crate) statuses: BTreeMap<u16, u64>,
+    /// Microseconds, measured requests only.
+    pub(crate) latency: Histogram<u64>,
+    /// From the first measured request to the last answer.
+    pub(crate) elapsed: Duration,
+    /// Every accepted order, warm-up included (they must be persisted too); the
+    /// counters and latencies above are of measured orders only.
+    pub(crate) ledger: Vec<Accepted>,
+    pub(crate) ended_at: DateTime<Utc>,
+    /// A few distinct error messages, for the report.
+    pub(crate) errors: Vec<String>,
+}
+
+impl Outcome {
+    fn new() -> Self {
+        Self {
+            sent: 0,
+            accepted: 0,
+            client_errors: 0,
+            server_errors: 0,
+            transport_errors: 0,
+            statuses: BTreeMap::new(),
+            latency: new_histogram(),
+            elapsed: Duration::ZERO,
+            ledger: Vec::new(),
+            ended_at: Utc::now(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn merge(&mut self, other: Outcome) {
+        self.sent += other.sent;
+        self.accepted += other.accepted;
+        self.client_errors += other.client_errors;
+        self.server_errors += other.server_errors;
+        self.transport_errors += other.transport_errors;
+        for (status, n) in other.statuses {
+            *self.statuses.entry(status).or_default() += n;
+        }
+        // Both histograms have the same bounds, so adding cannot fail.
+        let _ = self.latency.add(&other.latency);
+        self.ledger.extend(other.ledger);
+        for error in other.errors {
+            self.note_error(error);
+        }
+    }
+
+    fn note_error(&mut self, error: String) {
+        if self.errors.len() < 5 && !self.errors.contains(&error) {
+            self.errors.push(error);
+        }
+    }
+
+    pub(crate) fn errors_total(&self) -> u64 {
+        self.client_errors + self.server_errors + self.transport_errors
+    }
+}
+
+/// Microseconds from 1 µs to 10 minutes, 3 significant digits.
+pub(crate) fn new_histogram() -> Histogram<u64> {
+    // Valid bounds (1 <= low, high >= 2 * low, sigfig <= 5) never fail.
+    Histogram::new_with_bounds(1, 600_000_000, 3).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AcceptedBody {
+    correlation_id: String,
+}
+
+struct Shared {
+    url: String,
+    client: reqwest::Client,
+    workload: Workload,
+    plan: Plan,
+    next: AtomicU64,
+    start: Instant,
+    /// Nanoseconds after `start` when the first measured order was taken.
+    measure_from: AtomicU64,
+    progress: ProgressBar,
+    errors: AtomicU64,
+}
+
+/// Sends the plan's orders to `gateway` and collects what happened.
+pub(crate) async fn run(
+    client: reqwest::Client,
+    gateway: &str,
+    workload: Workload,
+    plan: Plan,
+    progress: ProgressBar,
+) -> Outcome {
+    let shared = Arc::new(Shared {
+        url: format!("{}/orders", gateway.trim_end_matches('/')),
+        client,
+        workload,
+        measure_from: AtomicU64::new(if plan.warmup == 0 { 0 } else { u64::MAX }),
+        plan,
+        next: AtomicU64::new(0),
+        start: Instant::now(),
+        progress,
+        errors: AtomicU64::new(0),
+    });
+    let workers: Vec<_> = (0..shared.plan.concurrency)
+        .map(|_| tokio::spawn(worker(shared.clone())))
+        .collect();
+    let mut outcome = Outcome::new();
+    for worker in workers {
+        match worker.await {
+            Ok(part) => outcome.merge(part),
+            Err(error) => outcome.note_error(format!("a load worker failed: {error}")),
+        }
+    }
+    let end = Instant::now();
+    let measure_from = shared.start
+        + Duration::from_nanos(
+            shared
+                .measure_from
+                .load(Ordering::Relaxed)
+                .min(u64::MAX / 2),
+        );
+    outcome.elapsed = end.saturating_duration_since(measure_from);
+    outcome.ended_at = Utc::now();
+    outcome
+}
+
+async fn worker(shared: Arc<Shared>) -> Outcome {
+    let mut outcome = Outcome::new();
+    let mut warmup = Outcome::new();
+    let plan = &shared.plan;
+    let total = plan.requests.map(|n| n + plan.warmup);
+    let deadline = plan.duration.map(|d| shared.start + d);
+    loop {
+        let i = shared.next.fetch_add(1, Ordering::Relaxed);
+        if total.is_some_and(|total| i >= total) || deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        // When it is due: now (closed loop) or on the schedule (open loop).
+        let due = match plan.rate {
+            Some(rate) => {
+                let due = shared.start + Duration::from_secs_f64(i as f64 / rate);
+                if deadline.is_some_and(|d| due >= d) {
+                    break;
+                }
+                tokio::time::sleep_until(due).await;
+                due
+            }
+            None => Instant::now(),
+        };
+        let measured = i >= plan.warmup;
+        if i == plan.warmup && plan.warmup > 0 {
+            let since = due.saturating_duration_since(shared.start).as_nanos() as u64;
+            shared.measure_from.store(since, Ordering::Relaxed);
+        }
+        let body = shared.workload.body(i);
+        let result = shared
+            .client
+            .post(&shared.url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await;
+        let result = match result {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let bytes = response.bytes().await;
+                bytes.map(|b| (status, b))
+            }
+            Err(error) => Err(error),
+        };
+        let latency = Instant::now().saturating_duration_since(due);
+        let accepted_at = Utc::now();
+        // Warm-up orders count only in the ledger: they must be persisted like the rest.
+        let counted = if measured { &mut outcome } else { &mut warmup };
+        let errors_before = counted.errors_total();
+        counted.sent += 1;
+        counted
+            .latency
+            .saturating_record(latency.as_micros().max(1) as u64);
+        match result {
+            Ok((202, body)) => match serde_json::from_slice::<AcceptedBody>(&body) {
+                Ok(accepted) => {
+                    counted.accepted += 1;
+                    counted.ledger.push(Accepted {
+                        correlation_id: accepted.correlation_id,
+                        accepted_at,
+                    });
+                }
+                Err(error) => {
+                    counted.server_errors += 1;
+                    counted.note_error(format!("202 without a correlationId: {error}"));
+                }
+            },
+            Ok((status, body)) => {
+                *counted.statuses.entry(status).or_default() += 1;
+                if status >= 500 {
+                    counted.server_errors += 1;
+                } else {
+                    counted.client_errors += 1;
+                }
+                counted.note_error(format!(
+                    "{status}: {}",
+                    String::from_utf8_lossy(&body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ));
+            }
+            Err(error) => {
+                counted.transport_errors += 1;
+                counted.note_error(format!("transport: {error}"));
+            }
+        }
+        if counted.errors_total() > errors_before {
+            let errors = shared.errors.fetch_add(1, Ordering::Relaxed) + 1;
+            shared.progress.set_message(format!("{errors} errors"));
+        }
+        shared.progress.inc(1);
+    }
+    outcome.ledger.append(&mut warmup.ledger);
+    outcome
+}

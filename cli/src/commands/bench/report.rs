@@ -1,0 +1,179 @@
+//! The benchmark's results: one `Summary`, printed as tables for people or as one JSON
+//! document for scripts (`--json`; the field names are documented in docs/benchmarks.md
+//! and do not change without a new `version`).
+
+use super::e2e::Persistence;
+use super::load::Outcome;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, Table};
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Summary {
+    /// Version of this document's shape.
+    pub(crate) version: u32,
+    pub(crate) gateway: String,
+    /// `closed` (each worker waits for its answer) or `open` (fixed arrival rate).
+    pub(crate) mode: &'static str,
+    pub(crate) concurrency: usize,
+    pub(crate) rate: Option<f64>,
+    pub(crate) warmup: u64,
+    pub(crate) seed: u64,
+    pub(crate) sent: u64,
+    pub(crate) accepted: u64,
+    pub(crate) client_errors: u64,
+    pub(crate) server_errors: u64,
+    pub(crate) transport_errors: u64,
+    /// Errors of any kind over sent, 0 to 1.
+    pub(crate) error_rate: f64,
+    pub(crate) elapsed_seconds: f64,
+    /// Accepted orders per second over the measured period.
+    pub(crate) throughput: f64,
+    pub(crate) latency_ms: Percentiles,
+    pub(crate) e2e: Option<EndToEnd>,
+    /// A few of the error answers, verbatim.
+    pub(crate) errors: Vec<String>,
+    /// Why the run failed its checks; empty when it passed.
+    pub(crate) failures: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EndToEnd {
+    /// Accepted orders the order-service has (warm-up included).
+    pub(crate) persisted: u64,
+    /// Accepted orders it never persisted before the deadline.
+    pub(crate) missing: u64,
+    /// Accepted orders stored more than once.
+    pub(crate) duplicated: u64,
+    /// From the 202 to the commit.
+    pub(crate) latency_ms: Percentiles,
+    /// From the end of the load to the last commit.
+    pub(crate) drain_seconds: f64,
+    pub(crate) missing_sample: Vec<String>,
+}
+
+/// Latency percentiles in milliseconds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct Percentiles {
+    pub(crate) min: f64,
+    pub(crate) p50: f64,
+    pub(crate) p90: f64,
+    pub(crate) p99: f64,
+    pub(crate) p999: f64,
+    pub(crate) max: f64,
+    pub(crate) mean: f64,
+}
+
+impl Percentiles {
+    pub(crate) fn of(h: &Histogram<u64>) -> Self {
+        let ms = |micros: u64| micros as f64 / 1e3;
+        if h.is_empty() {
+            return Self {
+                min: 0.0,
+                p50: 0.0,
+                p90: 0.0,
+                p99: 0.0,
+                p999: 0.0,
+                max: 0.0,
+                mean: 0.0,
+            };
+        }
+        Self {
+            min: ms(h.min()),
+            p50: ms(h.value_at_quantile(0.50)),
+            p90: ms(h.value_at_quantile(0.90)),
+            p99: ms(h.value_at_quantile(0.99)),
+            p999: ms(h.value_at_quantile(0.999)),
+            max: ms(h.max()),
+            mean: h.mean() / 1e3,
+        }
+    }
+}
+
+impl Summary {
+    pub(crate) fn e2e(persistence: &Persistence) -> EndToEnd {
+        EndToEnd {
+            persisted: persistence.persisted,
+            missing: persistence.missing,
+            duplicated: persistence.duplicated,
+            latency_ms: Percentiles::of(&persistence.latency),
+            drain_seconds: persistence.drain.as_secs_f64(),
+            missing_sample: persistence.missing_ids.clone(),
+        }
+    }
+
+    pub(crate) fn counts(outcome: &Outcome) -> (f64, f64) {
+        let error_rate = if outcome.sent == 0 {
+            0.0
+        } else {
+            outcome.errors_total() as f64 / outcome.sent as f64
+        };
+        let seconds = outcome.elapsed.as_secs_f64();
+        let throughput = if seconds > 0.0 {
+            outcome.accepted as f64 / seconds
+        } else {
+            0.0
+        };
+        (error_rate, throughput)
+    }
+
+    /// The tables a person reads.
+    pub(crate) fn tables(&self) -> String {
+        let mut results = Table::new();
+        results
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_header(["result", "value"]);
+        let mut row = |name: &str, value: String| {
+            results.add_row([name.to_owned(), value]);
+        };
+        row("sent", self.sent.to_string());
+        row("202 accepted", self.accepted.to_string());
+        row("4xx", self.client_errors.to_string());
+        row("5xx", self.server_errors.to_string());
+        row("transport errors", self.transport_errors.to_string());
+        row("elapsed", format!("{:.2} s", self.elapsed_seconds));
+        row("throughput", format!("{:.0} orders/s", self.throughput));
+        if let Some(e2e) = &self.e2e {
+            row("persisted", e2e.persisted.to_string());
+            row("missing", e2e.missing.to_string());
+            row("duplicated", e2e.duplicated.to_string());
+            row(
+                "backlog drained",
+                format!("{:.2} s after the load", e2e.drain_seconds),
+            );
+        }
+        if let Some(column) = results.column_mut(1) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+
+        let mut latency = Table::new();
+        latency.load_preset(UTF8_FULL_CONDENSED).set_header([
+            "latency (ms)",
+            "min",
+            "p50",
+            "p90",
+            "p99",
+            "p99.9",
+            "max",
+        ]);
+        let mut add = |name: &str, p: &Percentiles| {
+            let cells = [p.min, p.p50, p.p90, p.p99, p.p999, p.max].map(|v| format!("{v:.2}"));
+            let mut row = vec![name.to_owned()];
+            row.extend(cells);
+            latency.add_row(row);
+        };
+        add("request (202)", &self.latency_ms);
+        if let Some(e2e) = &self.e2e {
+            add("accepted → persisted", &e2e.latency_ms);
+        }
+        for i in 1..=6 {
+            if let Some(column) = latency.column_mut(i) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        format!("{results}\n{latency}")
+    }
+}
