@@ -1,0 +1,175 @@
+//! The schema's versions: the migrations compiled into this binary, and the decision
+//! whether a database may be used by it.
+//!
+//! sqlx's migrator alone is not enough. Given a database migrated by a newer binary it
+//! fails with `VersionMissing`, a message about a "missing" migration that reads like
+//! this binary's fault, and with `ignore_missing` set it would happily run against a
+//! schema it does not know. So the versions are read first and a newer database is
+//! refused with [`Error::SchemaTooNew`], which tells the operator to upgrade.
+
+use crate::Backend;
+use crate::error::{Error, Result, store_error};
+use sqlx::migrate::{MigrateError, Migrator};
+
+pub(crate) static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+pub(crate) static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// What [`crate::migrate`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    pub backend: Backend,
+    /// The migrations applied by this call, oldest first; empty when the database was
+    /// already up to date.
+    pub applied: Vec<AppliedMigration>,
+    /// The database's schema version now.
+    pub current: i64,
+}
+
+/// One migration that was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    pub version: i64,
+    pub description: String,
+}
+
+/// The migrations of one backend, and what to make of a database's versions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Schema {
+    pub backend: Backend,
+    pub migrator: &'static Migrator,
+}
+
+impl Schema {
+    pub(crate) fn of(backend: Backend) -> Self {
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        };
+        Self { backend, migrator }
+    }
+
+    fn known(&self) -> impl Iterator<Item = &'static sqlx::migrate::Migration> {
+        self.migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+    }
+
+    /// The newest version this binary knows.
+    pub(crate) fn latest(&self) -> i64 {
+        self.known().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// Decides, from the versions recorded in the database, whether this binary may use
+    /// it: never when it is newer, and when it is older only if it will be migrated.
+    pub(crate) fn check(&self, recorded: &[i64], will_migrate: bool) -> Result<()> {
+        let binary = self.latest();
+        let database = recorded.iter().copied().max();
+        if let Some(database) = database.filter(|&v| v > binary) {
+            return Err(Error::SchemaTooNew { database, binary });
+        }
+        let missing = self.known().any(|m| !recorded.contains(&m.version));
+        if missing && !will_migrate {
+            return Err(Error::SchemaTooOld { database, binary });
+        }
+        Ok(())
+    }
+
+    /// Interprets the migrator's outcome, given the versions recorded before it ran.
+    pub(crate) fn finish(
+        &self,
+        outcome: std::result::Result<(), MigrateError>,
+        recorded: &[i64],
+    ) -> Result<MigrationReport> {
+        outcome.map_err(|error| match error {
+            // Another binary migrated the database between our check and our run.
+            MigrateError::VersionMissing(version) if version > self.latest() => {
+                Error::SchemaTooNew {
+                    database: version,
+                    binary: self.latest(),
+                }
+            }
+            error => Error::Migrate {
+                backend: self.backend,
+                source: store_error(
+                    self.backend,
+                    "migration",
+                    &sqlx::Error::Migrate(error.into()),
+                ),
+            },
+        })?;
+        let applied: Vec<_> = self
+            .known()
+            .filter(|m| !recorded.contains(&m.version))
+            .map(|m| AppliedMigration {
+                version: m.version,
+                description: m.description.to_string(),
+            })
+            .collect();
+        for migration in &applied {
+            tracing::info!(
+                backend = %self.backend,
+                version = migration.version,
+                description = %migration.description,
+                "applied migration"
+            );
+        }
+        Ok(MigrationReport {
+            backend: self.backend,
+            applied,
+            current: self.latest(),
+        })
+    }
+
+    /// An error reading the recorded versions.
+    pub(crate) fn read_error(&self, error: &sqlx::Error) -> Error {
+        Error::Migrate {
+            backend: self.backend,
+            source: store_error(self.backend, "reading the schema version", error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_know_the_same_versions() {
+        let versions = |m: &Migrator| m.iter().map(|m| m.version).collect::<Vec<_>>();
+        assert_eq!(versions(&SQLITE), versions(&POSTGRES));
+        assert!(Schema::of(Backend::Sqlite).latest() >= 1);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_binary_is_refused_even_when_migrating() {
+        let schema = Schema::of(Backend::Sqlite);
+        let binary = schema.latest();
+        let error = schema.check(&[1, binary + 1], true).unwrap_err();
+        assert!(
+            matches!(error, Error::SchemaTooNew { database, binary: b } if database == binary + 1 && b == binary),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn an_older_database_is_fine_only_if_it_will_be_migrated() {
+        let schema = Schema::of(Backend::Postgres);
+        assert!(schema.check(&[], true).is_ok());
+        assert!(matches!(
+            schema.check(&[], false),
+            Err(Error::SchemaTooOld { database: None, .. })
+        ));
+        let all: Vec<_> = schema.known().map(|m| m.version).collect();
+        assert!(schema.check(&all, false).is_ok());
+    }
+
+    #[test]
+    fn a_version_missing_because_it_is_newer_is_reported_as_too_new() {
+        let schema = Schema::of(Backend::Sqlite);
+        let newer = schema.latest() + 1;
+        let error = schema
+            .finish(Err(MigrateError::VersionMissing(newer)), &[])
+            .unwrap_err();
+        assert!(matches!(error, Error::SchemaTooNew { .. }), "{error:?}");
+    }
+}
