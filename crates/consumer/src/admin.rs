@@ -32,6 +32,7 @@ pub(crate) fn router(admin: Admin) -> Router {
         .route("/orders", get(recent))
         .route("/orders/lookup", post(lookup))
         .route("/orders/{correlation_id}", get(order))
+        .layer(orders_http::request_spans())
         .with_state(admin)
 }
 

@@ -135,11 +135,24 @@ impl Worker {
         shutdown: &mut Shutdown<'_>,
     ) -> Finished {
         let mut orders = Vec::with_capacity(batch.len());
+        let mut spans = Vec::with_capacity(batch.len());
         let mut rejected = Vec::new();
-        for received in &batch {
-            match handle::decide(&received.record) {
-                Decision::Create(event, position) => orders.push((event, Some(position))),
-                Decision::Reject(error) => rejected.push((&received.record, error)),
+        for Received { record, .. } in &batch {
+            // One span per consumed event (disabled, and free, below debug level).
+            let span = tracing::debug_span!(
+                "consume",
+                correlation_id = tracing::field::Empty,
+                topic = %record.topic,
+                partition = record.partition,
+                offset = record.offset,
+            );
+            match span.in_scope(|| handle::decide(record)) {
+                Decision::Create(event, position) => {
+                    span.record("correlation_id", event.correlation_id.as_str());
+                    orders.push((event, Some(position)));
+                    spans.push(span);
+                }
+                Decision::Reject(error) => rejected.push((record, error)),
             }
         }
         self.status.received(batch.len());
@@ -153,6 +166,9 @@ impl Worker {
                 return Finished::ShutdownFirst;
             };
             self.status.persisted(inserted);
+            for span in &spans {
+                span.in_scope(|| tracing::debug!("order persisted (or already there)"));
+            }
             tracing::debug!(
                 created = inserted.created,
                 duplicates = inserted.duplicates,

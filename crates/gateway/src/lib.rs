@@ -70,6 +70,7 @@ pub fn router(mut gateway: Gateway, config: &GatewayConfig) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(orders_http::request_spans())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,

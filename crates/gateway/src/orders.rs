@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use orders_core::{CorrelationId, OrderCreated, OrderRequest, PublishError, Violation};
 use orders_http::{ApiError, CORRELATION_ID};
 use serde::Serialize;
-use tracing::Instrument;
 
 /// The 202 answer: the exact event that was published and where it landed.
 #[derive(Debug, Serialize)]
@@ -32,6 +31,7 @@ pub(crate) async fn submit(
 ) -> Result<Response, ApiError> {
     require_json(request.headers())?;
     let correlation_id = correlation_id(request.headers())?;
+    tracing::Span::current().record("correlation_id", correlation_id.as_str());
     let body = Bytes::from_request(request, &())
         .await
         .map_err(|r| body_rejection(r, gateway.max_body_bytes))?;
@@ -44,20 +44,16 @@ pub(crate) async fn submit(
     let order = OrderRequest::from_json(&json)
         .map_err(|v| ApiError::bad_request("the order is invalid", v.into_vec()))?;
 
-    let span = tracing::info_span!("submit_order", correlation_id = %correlation_id);
     let submitted = gateway
         .submit
         .execute(correlation_id.clone(), order)
-        .instrument(span.clone())
         .await
         .map_err(|e| publish_failed(&e).with_correlation_id(correlation_id.as_str()))?;
-    span.in_scope(|| {
-        tracing::debug!(
-            partition = submitted.published.partition,
-            offset = submitted.published.offset,
-            "order accepted"
-        );
-    });
+    tracing::debug!(
+        partition = submitted.published.partition,
+        offset = submitted.published.offset,
+        "order accepted"
+    );
 
     let body = Accepted {
         correlation_id: &submitted.event.correlation_id,

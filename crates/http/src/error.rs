@@ -69,10 +69,11 @@ struct Body<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let correlation_id = self.correlation_id.as_deref().unwrap_or("");
         if self.status.is_server_error() {
-            tracing::warn!(status = self.status.as_u16(), error = %self.error, "request failed");
+            tracing::warn!(status = self.status.as_u16(), correlation_id, error = %self.error, "request failed");
         } else {
-            tracing::debug!(status = self.status.as_u16(), error = %self.error, "request rejected");
+            tracing::debug!(status = self.status.as_u16(), correlation_id, error = %self.error, "request rejected");
         }
         let body = Body {
             error: &self.error,
