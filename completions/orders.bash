@@ -22,8 +22,14 @@ _orders() {
             orders,completions)
                 cmd="orders__subcmd__completions"
                 ;;
+            orders,healthcheck)
+                cmd="orders__subcmd__healthcheck"
+                ;;
             orders,help)
                 cmd="orders__subcmd__help"
+                ;;
+            orders,schema)
+                cmd="orders__subcmd__schema"
                 ;;
             orders,serve-consumer)
                 cmd="orders__subcmd__serve__subcmd__consumer"
@@ -49,8 +55,14 @@ _orders() {
             orders__subcmd__help,completions)
                 cmd="orders__subcmd__help__subcmd__completions"
                 ;;
+            orders__subcmd__help,healthcheck)
+                cmd="orders__subcmd__help__subcmd__healthcheck"
+                ;;
             orders__subcmd__help,help)
                 cmd="orders__subcmd__help__subcmd__help"
+                ;;
+            orders__subcmd__help,schema)
+                cmd="orders__subcmd__help__subcmd__schema"
                 ;;
             orders__subcmd__help,serve-consumer)
                 cmd="orders__subcmd__help__subcmd__serve__subcmd__consumer"
@@ -70,8 +82,41 @@ _orders() {
             orders__subcmd__help,up)
                 cmd="orders__subcmd__help__subcmd__up"
                 ;;
+            orders__subcmd__help__subcmd__schema,check)
+                cmd="orders__subcmd__help__subcmd__schema__subcmd__check"
+                ;;
+            orders__subcmd__help__subcmd__schema,register)
+                cmd="orders__subcmd__help__subcmd__schema__subcmd__register"
+                ;;
+            orders__subcmd__help__subcmd__schema,show)
+                cmd="orders__subcmd__help__subcmd__schema__subcmd__show"
+                ;;
             orders__subcmd__help__subcmd__topics,create)
                 cmd="orders__subcmd__help__subcmd__topics__subcmd__create"
+                ;;
+            orders__subcmd__schema,check)
+                cmd="orders__subcmd__schema__subcmd__check"
+                ;;
+            orders__subcmd__schema,help)
+                cmd="orders__subcmd__schema__subcmd__help"
+                ;;
+            orders__subcmd__schema,register)
+                cmd="orders__subcmd__schema__subcmd__register"
+                ;;
+            orders__subcmd__schema,show)
+                cmd="orders__subcmd__schema__subcmd__show"
+                ;;
+            orders__subcmd__schema__subcmd__help,check)
+                cmd="orders__subcmd__schema__subcmd__help__subcmd__check"
+                ;;
+            orders__subcmd__schema__subcmd__help,help)
+                cmd="orders__subcmd__schema__subcmd__help__subcmd__help"
+                ;;
+            orders__subcmd__schema__subcmd__help,register)
+                cmd="orders__subcmd__schema__subcmd__help__subcmd__register"
+                ;;
+            orders__subcmd__schema__subcmd__help,show)
+                cmd="orders__subcmd__schema__subcmd__help__subcmd__show"
                 ;;
             orders__subcmd__topics,create)
                 cmd="orders__subcmd__topics__subcmd__create"
@@ -92,7 +137,7 @@ _orders() {
 
     case "${cmd}" in
         orders)
-            opts="-h -V --log-format --help --version up serve-gateway serve-consumer submit tail bench topics completions help"
+            opts="-h -V --log-format --help --version up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,8 +246,30 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__healthcheck)
+            opts="-h -V --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__help)
-            opts="up serve-gateway serve-consumer submit tail bench topics completions help"
+            opts="up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,9 +310,79 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__help__subcmd__healthcheck)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__schema)
+            opts="register check show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__schema__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__schema__subcmd__register)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__schema__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -348,6 +485,180 @@ _orders() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema)
+            opts="-h -V --log-format --help --version register check show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__check)
+            opts="-h -V --registry --topic --subject --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__help)
+            opts="register check show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__help__subcmd__register)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__register)
+            opts="-h -V --registry --topic --subject --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__schema__subcmd__show)
+            opts="-h -V --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -35,6 +35,8 @@ complete -c orders -n "__fish_orders_needs_command" -f -a "submit" -d 'Send one 
 complete -c orders -n "__fish_orders_needs_command" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
 complete -c orders -n "__fish_orders_needs_command" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
 complete -c orders -n "__fish_orders_needs_command" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_needs_command" -f -a "schema" -d 'Register or check the order_created JSON Schema in a Confluent-compatible Schema Registry'
+complete -c orders -n "__fish_orders_needs_command" -f -a "healthcheck" -d 'Exit 0 when URL answers 2xx: the container health check (no shell or curl needed)'
 complete -c orders -n "__fish_orders_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c orders -n "__fish_orders_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand up" -l data-dir -d 'Directory for the broker\'s log, its durable storage and the orders database' -r -F
@@ -138,17 +140,59 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_su
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "show" -d 'Print this binary\'s order_created JSON Schema'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l registry -d 'Base URL of the Schema Registry (credentials, when it needs them, as https://KEY:SECRET@host)' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic -d 'The topic whose record values the schema describes' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l subject -d 'The subject [default: <topic>-value]' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l timeout -d 'Longest wait for each answer of the registry' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l registry -d 'Base URL of the Schema Registry (credentials, when it needs them, as https://KEY:SECRET@host)' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic -d 'The topic whose record values the schema describes' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l subject -d 'The subject [default: <topic>-value]' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l timeout -d 'Longest wait for each answer of the registry' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from show" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print this binary\'s order_created JSON Schema'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand healthcheck" -l timeout -d 'Longest wait for the answer' -r
+complete -c orders -n "__fish_orders_using_subcommand healthcheck" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand healthcheck" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand healthcheck" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand completions" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "schema" -d 'Register or check the order_created JSON Schema in a Confluent-compatible Schema Registry'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "healthcheck" -d 'Exit 0 when URL answers 2xx: the container health check (no shell or curl needed)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print this binary\'s order_created JSON Schema'

@@ -53,6 +53,12 @@ pub enum Command {
     /// Manage the topics the pipeline uses.
     #[command(subcommand)]
     Topics(TopicsCommand),
+    /// Register or check the order_created JSON Schema in a Confluent-compatible Schema
+    /// Registry.
+    #[command(subcommand)]
+    Schema(crate::commands::schema::SchemaCommand),
+    /// Exit 0 when URL answers 2xx: the container health check (no shell or curl needed).
+    Healthcheck(crate::commands::healthcheck::HealthcheckArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }

@@ -2,6 +2,8 @@
 
 pub mod bench;
 mod completions;
+pub mod healthcheck;
+pub mod schema;
 pub mod serve;
 pub mod submit;
 pub mod tail;
@@ -20,6 +22,8 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tail(args) => tail::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Topics(TopicsCommand::Create(args)) => topics::create(args).await,
+        Command::Schema(command) => schema::run(command).await,
+        Command::Healthcheck(args) => healthcheck::run(args).await,
         Command::Completions(args) => completions::run(&args),
     }
 }

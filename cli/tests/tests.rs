@@ -9,3 +9,4 @@ mod cli;
 mod consumer;
 mod gateway;
 mod helpers;
+mod packaging;
