@@ -6,7 +6,7 @@
 
 use crate::order::{Amount, CorrelationId, OrderItem, OrderRequest};
 use crate::validation::{Fields, Violations, kind};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use uuid::Uuid;
@@ -128,7 +128,8 @@ impl EventError {
 }
 
 pub(crate) fn serialize_millis<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+    // to_rfc3339_opts writes directly; `format` would parse a strftime string per call.
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
 #[cfg(test)]

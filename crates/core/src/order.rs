@@ -2,7 +2,7 @@
 
 use crate::ports::EventPosition;
 use crate::validation::{Fields, MAX_SAFE_INTEGER, Violations};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
@@ -272,7 +272,7 @@ pub struct Order {
 }
 
 fn serialize_micros<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ pub use serve::{Draining, ServeOptions, serve};
 
 use axum::extract::Request;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::{Level, Span};
 
 /// One span per HTTP request (`http`, with method, path and, once known, the
@@ -21,6 +21,8 @@ pub fn request_spans() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, f
     TraceLayer::new_for_http()
         .make_span_with(request_span as fn(&Request) -> Span)
         .on_response(DefaultOnResponse::new().level(Level::DEBUG))
+        // A 503 is an answer, not a crash: `ApiError` already logs it with its cause.
+        .on_failure(DefaultOnFailure::new().level(Level::DEBUG))
 }
 
 fn request_span(request: &Request) -> Span {

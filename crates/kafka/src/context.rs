@@ -22,19 +22,26 @@ impl ClientContext for ClientLogging {
 pub(crate) fn log(level: RDKafkaLogLevel, facility: &str, message: &str) {
     use RDKafkaLogLevel::*;
     match level {
-        Emerg | Alert | Critical | Error => {
-            tracing::error!(target: "librdkafka", facility, "{message}");
-        }
-        Warning => tracing::warn!(target: "librdkafka", facility, "{message}"),
+        Emerg | Alert | Critical => tracing::error!(target: "librdkafka", facility, "{message}"),
+        // librdkafka's "errors" are mostly a broker it cannot reach, which it retries
+        // by itself: worth a warning, not an alert.
+        Error | Warning => tracing::warn!(target: "librdkafka", facility, "{message}"),
         Notice | Info => tracing::info!(target: "librdkafka", facility, "{message}"),
         Debug => tracing::debug!(target: "librdkafka", facility, "{message}"),
     }
 }
 
 /// Transport errors (a broker going away) are routine for a client that reconnects by
-/// itself; they are warnings, not errors.
+/// itself, and librdkafka's log already has a line for each: they are debug events here.
+/// Anything else is a warning.
 pub(crate) fn error_event(error: &KafkaError, reason: &str) {
-    tracing::warn!(target: "librdkafka", %error, reason);
+    use rdkafka::error::RDKafkaErrorCode::{AllBrokersDown, BrokerTransportFailure};
+    match error.rdkafka_error_code() {
+        Some(AllBrokersDown | BrokerTransportFailure) => {
+            tracing::debug!(target: "librdkafka", %error, reason);
+        }
+        _ => tracing::warn!(target: "librdkafka", %error, reason),
+    }
 }
 
 /// Readers without a group need no rebalance handling of their own.

@@ -6,7 +6,7 @@
 
 use crate::event::OrderCreated;
 use crate::ports::{EventPosition, Inserted, NewOrder, OrderStore, StoreError};
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use std::sync::Arc;
 
 /// Persists validated events as pending orders.
@@ -26,7 +26,8 @@ impl CreateOrders {
         &self,
         events: impl IntoIterator<Item = (OrderCreated, Option<EventPosition>)>,
     ) -> Result<Inserted, StoreError> {
-        let persisted_at = Utc::now();
+        // Microseconds: what both stores keep, so the stamp is the one read back.
+        let persisted_at = Utc::now().trunc_subsecs(6);
         let orders: Vec<NewOrder> = events
             .into_iter()
             .map(|(event, source)| NewOrder {
