@@ -94,8 +94,9 @@ pub struct KafkaArgs {
     #[arg(long, value_name = "HOST:PORT,...")]
     pub brokers: Option<String>,
     /// A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the
-    /// environment variable takes a comma-separated list).
-    #[arg(short = 'X', long = "kafka-option", value_name = "KEY=VALUE", env = "KAFKA_OPTIONS", value_delimiter = ',', value_parser = parse_option)]
+    /// environment variable takes a list separated by semicolons, since librdkafka
+    /// values such as debug=broker,protocol contain commas).
+    #[arg(short = 'X', long = "kafka-option", value_name = "KEY=VALUE", env = "KAFKA_OPTIONS", value_delimiter = ';', value_parser = parse_option)]
     pub options: Vec<(String, String)>,
     /// The order_created topic.
     #[arg(

@@ -43,7 +43,7 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             None
         }
         Err(_) => {
-            let broker = start_broker(&kafka.brokers, &data_dir).await?;
+            let broker = start_broker(&kafka.brokers, &data_dir, &args.kafka.topic).await?;
             kafka.brokers = broker.bootstrap_servers();
             println!(
                 "broker      nisshi at {} (data in {})",
@@ -117,7 +117,7 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
 
 /// Starts nisshi on the port of `brokers` with its data in `data_dir/broker`, installing
 /// it first when it is missing.
-async fn start_broker(brokers: &str, data_dir: &Path) -> anyhow::Result<Broker> {
+async fn start_broker(brokers: &str, data_dir: &Path, topic: &str) -> anyhow::Result<Broker> {
     let port = local_port(brokers).ok_or_else(|| {
         anyhow!(
             "no Kafka broker answers at {brokers}, and it is not a local host:port where \
@@ -125,11 +125,15 @@ async fn start_broker(brokers: &str, data_dir: &Path) -> anyhow::Result<Broker> 
         )
     })?;
     let binary = install_nisshi().await?;
+    // nisshi itself refuses records on the topic that break the order_created contract.
+    crate::commands::schema::write_schema_dir(&data_dir.join("broker"), topic)
+        .context("cannot write the broker's schema directory")?;
     let config = BrokerConfig {
         binary: Some(binary),
         port,
         storage: Storage::sqlite(data_dir.join("broker")),
         log_file: Some(data_dir.join("broker.log")),
+        extra_args: crate::commands::schema::nisshi_args(),
         ..BrokerConfig::default()
     };
     tokio::task::spawn_blocking(move || Broker::start(config))

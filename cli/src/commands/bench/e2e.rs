@@ -88,10 +88,11 @@ pub(crate) async fn account(
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    if found.persisted == 0 && !ledger.is_empty() {
-        if let Some(error) = last_error {
-            return Err(error).context("cannot look orders up on the order-service");
-        }
+    if found.persisted == 0
+        && !ledger.is_empty()
+        && let Some(error) = last_error
+    {
+        return Err(error).context("cannot look orders up on the order-service");
     }
     found.missing = pending.len() as u64;
     found.missing_ids = pending.keys().take(5).map(|id| (*id).to_owned()).collect();

@@ -117,6 +117,8 @@ struct Shared {
     url: String,
     client: reqwest::Client,
     workload: Workload,
+    /// Bodies made before the clock starts, when the number of orders is known.
+    bodies: Option<Vec<String>>,
     plan: Plan,
     next: AtomicU64,
     start: Instant,
@@ -134,10 +136,12 @@ pub(crate) async fn run(
     plan: Plan,
     progress: ProgressBar,
 ) -> Outcome {
+    let bodies = plan.requests.map(|n| (0..n + plan.warmup).map(|i| workload.body(i)).collect());
     let shared = Arc::new(Shared {
         url: format!("{}/orders", gateway.trim_end_matches('/')),
         client,
         workload,
+        bodies,
         measure_from: AtomicU64::new(if plan.warmup == 0 { 0 } else { u64::MAX }),
         plan,
         next: AtomicU64::new(0),
@@ -196,7 +200,10 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
             let since = due.saturating_duration_since(shared.start).as_nanos() as u64;
             shared.measure_from.store(since, Ordering::Relaxed);
         }
-        let body = shared.workload.body(i);
+        let body = match &shared.bodies {
+            Some(bodies) => bodies[i as usize].clone(),
+            None => shared.workload.body(i),
+        };
         let result = shared
             .client
             .post(&shared.url)
