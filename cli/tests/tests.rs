@@ -7,6 +7,8 @@
 
 mod cli;
 mod consumer;
+mod faults;
 mod gateway;
 mod helpers;
 mod packaging;
+mod process;
