@@ -35,6 +35,8 @@ complete -c orders -n "__fish_orders_needs_command" -f -a "submit" -d 'Send one 
 complete -c orders -n "__fish_orders_needs_command" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
 complete -c orders -n "__fish_orders_needs_command" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
 complete -c orders -n "__fish_orders_needs_command" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_needs_command" -f -a "lag" -d 'Show how far the order-service\'s consumer group is behind, per partition, and which member owns each partition'
+complete -c orders -n "__fish_orders_needs_command" -f -a "db" -d 'Manage the orders database'
 complete -c orders -n "__fish_orders_needs_command" -f -a "schema" -d 'Register or check the order_created JSON Schema in a Confluent-compatible Schema Registry'
 complete -c orders -n "__fish_orders_needs_command" -f -a "healthcheck" -d 'Exit 0 when URL answers 2xx: the container health check (no shell or curl needed)'
 complete -c orders -n "__fish_orders_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -44,7 +46,7 @@ complete -c orders -n "__fish_orders_using_subcommand up" -l listen -d 'Gateway 
 complete -c orders -n "__fish_orders_using_subcommand up" -l admin-listen -d 'Order-service admin address' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l partitions -d 'Partitions of the topics, when they are created' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
-complete -c orders -n "__fish_orders_using_subcommand up" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l topic -d 'The order_created topic' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
@@ -52,7 +54,7 @@ complete -c orders -n "__fish_orders_using_subcommand up" -s h -l help -d 'Print
 complete -c orders -n "__fish_orders_using_subcommand up" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l listen -d 'Address to listen on' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
-complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic -d 'The order_created topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l publish-timeout -d 'How long the broker may take to acknowledge an event before the client gets 503' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l request-timeout -d 'Longest a request may take in all; must exceed --publish-timeout' -r
@@ -65,7 +67,7 @@ complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s V -l ver
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l database-url -d 'Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-listen -d 'Address of the admin HTTP (health, readiness, GET /orders/{correlationId})' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
-complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic -d 'The order_created topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l group -d 'The consumer group the order-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l dead-letter-topic -d 'Set invalid records aside in the dead-letter topic [env: KAFKA_TOPIC_ORDER_CREATED_DLT] [default: <topic>-dlt]. With --no-dead-letter they are only logged' -r
@@ -92,7 +94,7 @@ complete -c orders -n "__fish_orders_using_subcommand submit" -l wait -d 'Wait u
 complete -c orders -n "__fish_orders_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand submit" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand tail" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
-complete -c orders -n "__fish_orders_using_subcommand tail" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l topic -d 'The order_created topic' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
 end\t'Only events published from now on'"
@@ -131,7 +133,7 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_see
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions of each topic' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l replication-factor -d 'Replicas of each partition (1 on a single broker)' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
-complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a comma-separated list)' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic -d 'The order_created topic' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the cluster' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -140,6 +142,29 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_su
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand lag" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l group -d 'The consumer group to describe' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l timeout -d 'How long to wait for each answer from the cluster' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand lag" -l json -d 'Print one JSON document instead of the table: group, state, members, and per partition the committed offset (null when none), log start, log end, lag and owner'
+complete -c orders -n "__fish_orders_using_subcommand lag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand lag" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand db; and not __fish_seen_subcommand_from migrate help" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand db; and not __fish_seen_subcommand_from migrate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand db; and not __fish_seen_subcommand_from migrate help" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand db; and not __fish_seen_subcommand_from migrate help" -f -a "migrate" -d 'Apply the migrations the database lacks; print them and the schema version'
+complete -c orders -n "__fish_orders_using_subcommand db; and not __fish_seen_subcommand_from migrate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'The orders database: sqlite://PATH or postgres://USER@HOST/DB' -r
+complete -c orders -n "__fish_orders_using_subcommand db; and __fish_seen_subcommand_from migrate" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand db; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply the migrations the database lacks; print them and the schema version'
+complete -c orders -n "__fish_orders_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -181,18 +206,21 @@ complete -c orders -n "__fish_orders_using_subcommand completions" -l log-format
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "schema" -d 'Register or check the order_created JSON Schema in a Confluent-compatible Schema Registry'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "healthcheck" -d 'Exit 0 when URL answers 2xx: the container health check (no shell or curl needed)'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics schema healthcheck completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "lag" -d 'Show how far the order-service\'s consumer group is behind, per partition, and which member owns each partition'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "db" -d 'Manage the orders database'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "schema" -d 'Register or check the order_created JSON Schema in a Confluent-compatible Schema Registry'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "healthcheck" -d 'Exit 0 when URL answers 2xx: the container health check (no shell or curl needed)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations the database lacks; print them and the schema version'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print this binary\'s order_created JSON Schema'

@@ -4,7 +4,7 @@
 //! (`KAFKA_BROKERS`, `KAFKA_CLIENT_ID`, `KAFKA_TOPIC_ORDER_CREATED`, `KAFKA_GROUP_ID`,
 //! `DATABASE_URL`); a flag given on the command line wins over the environment.
 
-use crate::commands::{bench, submit, tail};
+use crate::commands::{bench, db, lag, submit, tail};
 use crate::duration::parse_duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orders_kafka::{KafkaConfig, parse_option};
@@ -53,6 +53,12 @@ pub enum Command {
     /// Manage the topics the pipeline uses.
     #[command(subcommand)]
     Topics(TopicsCommand),
+    /// Show how far the order-service's consumer group is behind, per partition, and
+    /// which member owns each partition.
+    Lag(lag::LagArgs),
+    /// Manage the orders database.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Register or check the order_created JSON Schema in a Confluent-compatible Schema
     /// Registry.
     #[command(subcommand)]

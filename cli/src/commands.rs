@@ -2,7 +2,9 @@
 
 pub mod bench;
 mod completions;
+pub mod db;
 pub mod healthcheck;
+pub mod lag;
 pub mod schema;
 pub mod serve;
 pub mod submit;
@@ -22,6 +24,8 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tail(args) => tail::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Topics(TopicsCommand::Create(args)) => topics::create(args).await,
+        Command::Lag(args) => lag::run(args).await,
+        Command::Db(command) => db::run(command).await,
         Command::Schema(command) => schema::run(command).await,
         Command::Healthcheck(args) => healthcheck::run(args).await,
         Command::Completions(args) => completions::run(&args),

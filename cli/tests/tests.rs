@@ -12,3 +12,4 @@ mod gateway;
 mod helpers;
 mod packaging;
 mod process;
+mod scale;

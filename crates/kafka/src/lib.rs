@@ -12,6 +12,7 @@ pub mod admin;
 mod config;
 pub mod consumer;
 mod context;
+pub mod lag;
 mod publisher;
 
 pub use config::{KafkaConfig, parse_option};
