@@ -706,8 +706,9 @@ async fn db_migrate_applies_once_reports_the_version_and_refuses_a_newer_databas
 /// load.
 ///
 /// What nisshi 0.8.1 does (see docs/benchmarks.md, "Two nisshi brokers on one
-/// Postgres storage database"): both processes call themselves node 111, and each one's metadata names
-/// itself, at its own address, as the only broker and the leader of every partition.
+/// Postgres storage database"): both processes call themselves node 111, and each
+/// one's metadata names itself, at its own address, as the only broker and the leader
+/// of every partition.
 /// A client that loses one re-learns node 111's address from the other, so producing
 /// and fetching go on and nothing acknowledged is lost. A consumer group member whose
 /// coordinator was the killed process does not recover, though: librdkafka keeps its
