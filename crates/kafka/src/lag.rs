@@ -188,7 +188,11 @@ fn describe_group(
                         .flat_map(|(_, partitions)| partitions)
                         .collect(),
                     Err(error) => {
-                        tracing::warn!(member = m.id(), %error, "cannot read a member's assignment");
+                        tracing::warn!(
+                            member = m.id(),
+                            %error,
+                            "cannot read a member's assignment"
+                        );
                         Vec::new()
                     }
                 },
