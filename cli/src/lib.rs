@@ -1,5 +1,5 @@
-//! The `orders` application: wiring only. It parses the command line, sets up logging,
-//! runs the command, and turns any failure into one line on stderr and a non-zero exit.
+//! The `orders` application: wiring only. It parses the command line, sets up logs and
+//! traces, runs the command, and turns any failure into one line on stderr and a non-zero exit.
 //! The work is done by the service crates; this crate is a library too so that its
 //! tests can reach the command line's definition (completions) and its pure helpers.
 
@@ -16,7 +16,14 @@ use std::process::ExitCode;
 /// Runs `orders` with the process's arguments.
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    logging::init(cli.log.log_format);
+    // Dropped last, after the runtime: it flushes the spans not yet exported.
+    let _telemetry = match logging::init(cli.log.log_format, &cli.command) {
+        Ok(telemetry) => telemetry,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -1,22 +1,21 @@
-//! Logs: `tracing` to stderr, pretty or JSON, level from `RUST_LOG` (default `info`).
+//! Logs and traces for one run of `orders`: see `orders_telemetry`. Which service a
+//! process is (for the `service.name` of its spans) depends on the command it runs.
 
-use crate::cli::LogFormat;
-use tracing_subscriber::EnvFilter;
+use crate::cli::{Command, LogFormat};
+use orders_telemetry::Telemetry;
 
-pub(crate) fn init(format: LogFormat) {
-    // librdkafka reports every reconnect attempt; at info that drowns the service's own
-    // lines while a broker restarts.
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,librdkafka=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Pretty => builder.compact().init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .init(),
-    }
+/// Sets up logging (and trace export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set). Runs
+/// before the async runtime exists, as the trace exporter requires.
+pub(crate) fn init(format: LogFormat, command: &Command) -> Result<Telemetry, orders_telemetry::Error> {
+    let format = match format {
+        LogFormat::Pretty => orders_telemetry::LogFormat::Pretty,
+        LogFormat::Json => orders_telemetry::LogFormat::Json,
+    };
+    let service = match command {
+        Command::ServeGateway(_) => "api-gateway",
+        Command::ServeConsumer(_) => "order-service",
+        Command::Up(_) => "orders",
+        _ => "orders-cli",
+    };
+    orders_telemetry::init(service, format)
 }

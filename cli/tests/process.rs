@@ -27,21 +27,24 @@ pub struct Process {
     pub name: String,
     pub address: SocketAddr,
     args: Vec<String>,
+    env: Vec<(String, String)>,
     log: PathBuf,
     child: Option<Child>,
 }
 
-impl Process {
+/// A service process about to be started: its command line.
+pub struct Launch {
+    name: &'static str,
+    address: SocketAddr,
+    args: Vec<String>,
+}
+
+impl Launch {
     /// `orders serve-consumer` for `topics` on `database_url`, admin on a free port.
-    pub async fn consumer(
-        topics: &Topics,
-        database_url: &str,
-        log_dir: &Path,
-        extra: &[&str],
-    ) -> Self {
+    pub fn consumer(topics: &Topics, database_url: &str, extra: &[&str]) -> Self {
         let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-        let mut args = vec![
-            "serve-consumer".to_owned(),
+        let mut args: Vec<String> = vec![
+            "serve-consumer".into(),
             "--admin-listen".into(),
             address.to_string(),
             "--database-url".into(),
@@ -56,33 +59,65 @@ impl Process {
         ];
         args.extend(topics.cli_args());
         args.extend(extra.iter().map(|s| (*s).to_owned()));
-        Self::start("order-service", address, args, log_dir).await
+        Self {
+            name: "order-service",
+            address,
+            args,
+        }
     }
 
     /// `orders serve-gateway` publishing to `topics`, on a free port.
-    pub async fn gateway(topics: &Topics, log_dir: &Path, extra: &[&str]) -> Self {
+    pub fn gateway(topics: &Topics, extra: &[&str]) -> Self {
         let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-        let mut args = vec![
-            "serve-gateway".to_owned(),
+        let mut args: Vec<String> = vec![
+            "serve-gateway".into(),
             "--listen".into(),
             address.to_string(),
         ];
         args.extend(topics.cli_args());
         args.extend(extra.iter().map(|s| (*s).to_owned()));
-        Self::start("gateway", address, args, log_dir).await
-    }
-
-    async fn start(name: &str, address: SocketAddr, args: Vec<String>, log_dir: &Path) -> Self {
-        let log = log_dir.join(format!("{name}-{}.log", address.port()));
-        let mut process = Self {
-            name: name.to_owned(),
+        Self {
+            name: "gateway",
             address,
             args,
+        }
+    }
+
+    /// Starts it with `env` added to its environment; returns once it answers.
+    pub async fn start(self, log_dir: &Path, env: &[(&str, &str)]) -> Process {
+        let log = log_dir.join(format!("{}-{}.log", self.name, self.address.port()));
+        let mut process = Process {
+            name: self.name.to_owned(),
+            address: self.address,
+            args: self.args,
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             log,
             child: None,
         };
         process.spawn().await;
         process
+    }
+}
+
+impl Process {
+    /// `orders serve-consumer` for `topics` on `database_url`, admin on a free port.
+    pub async fn consumer(
+        topics: &Topics,
+        database_url: &str,
+        log_dir: &Path,
+        extra: &[&str],
+    ) -> Self {
+        Launch::consumer(topics, database_url, extra)
+            .start(log_dir, &[])
+            .await
+    }
+
+    /// `orders serve-gateway` publishing to `topics`, on a free port.
+    pub async fn gateway(topics: &Topics, log_dir: &Path, extra: &[&str]) -> Self {
+        Launch::gateway(topics, extra).start(log_dir, &[]).await
     }
 
     async fn spawn(&mut self) {
@@ -94,6 +129,7 @@ impl Process {
         let child = Command::new(orders_bin())
             .args(&self.args)
             .env("RUST_LOG", "warn,orders_consumer=info")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

@@ -10,6 +10,7 @@ mod consumer;
 mod faults;
 mod gateway;
 mod helpers;
+mod observability;
 mod packaging;
 mod process;
 mod scale;

@@ -25,15 +25,15 @@ pub(crate) struct Admin {
 }
 
 pub(crate) fn router(admin: Admin) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/stats", get(stats))
         .route("/orders", get(recent))
         .route("/orders/lookup", post(lookup))
         .route("/orders/{correlation_id}", get(order))
-        .layer(orders_http::request_spans())
-        .with_state(admin)
+        .with_state(admin);
+    orders_http::observe(routes, "order-service")
 }
 
 async fn healthz() -> Json<Value> {

@@ -96,6 +96,7 @@ pub async fn run(
         create: CreateOrders::new(store.clone()),
         dead_letters,
         status: status.clone(),
+        group: config.group.group_id.clone(),
         max_batch: config.max_batch,
         backoff: config.backoff,
     };

@@ -2,7 +2,8 @@
 //!
 //! Counters are plain atomics: the worker bumps them once per batch, the admin HTTP
 //! reads them. `failing` holds the last error of an operation that is being retried;
-//! while it is set the service is not ready.
+//! while it is set the service is not ready. Each counter is mirrored in the Prometheus
+//! registry (`orders_events_*_total`, see docs/observability.md).
 
 use orders_core::Inserted;
 use serde::Serialize;
@@ -40,22 +41,26 @@ pub struct Counters {
 impl Status {
     pub(crate) fn received(&self, n: usize) {
         self.received.fetch_add(n as u64, Ordering::Relaxed);
+        metrics::counter!("orders_events_received_total").increment(n as u64);
     }
 
     pub(crate) fn persisted(&self, inserted: Inserted) {
-        self.created
-            .fetch_add(inserted.created as u64, Ordering::Relaxed);
-        self.duplicates
-            .fetch_add(inserted.duplicates as u64, Ordering::Relaxed);
+        self.created.fetch_add(inserted.created as u64, Ordering::Relaxed);
+        self.duplicates.fetch_add(inserted.duplicates as u64, Ordering::Relaxed);
+        metrics::counter!("orders_orders_created_total").increment(inserted.created as u64);
+        metrics::counter!("orders_events_duplicate_total").increment(inserted.duplicates as u64);
     }
 
-    pub(crate) fn rejected(&self) {
+    pub(crate) fn rejected(&self, kind: &'static str) {
         self.rejected.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("orders_events_rejected_total", "kind" => kind).increment(1);
     }
 
-    pub(crate) fn failing(&self, error: String) {
+    pub(crate) fn failing(&self, operation: &'static str, error: String) {
         self.retries.fetch_add(1, Ordering::Relaxed);
-        *self.failing.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
+        metrics::counter!("orders_retries_total", "operation" => operation).increment(1);
+        let failure = format!("{operation}: {error}");
+        *self.failing.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure);
     }
 
     pub(crate) fn recovered(&self) {

@@ -18,7 +18,8 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Capped exponential backoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,7 @@ pub(crate) struct Worker {
     pub(crate) create: CreateOrders,
     pub(crate) dead_letters: Option<DeadLetters>,
     pub(crate) status: Arc<Status>,
+    pub(crate) group: String,
     pub(crate) max_batch: usize,
     pub(crate) backoff: Backoff,
 }
@@ -138,33 +140,58 @@ impl Worker {
         let mut spans = Vec::with_capacity(batch.len());
         let mut rejected = Vec::new();
         for Received { record, .. } in &batch {
-            // One span per consumed event (disabled, and free, below debug level).
-            let span = tracing::debug_span!(
-                "consume",
-                correlation_id = tracing::field::Empty,
-                topic = %record.topic,
-                partition = record.partition,
-                offset = record.offset,
-            );
+            let span = self.process_span(record);
             match span.in_scope(|| handle::decide(record)) {
                 Decision::Create(event, position) => {
-                    span.record("correlation_id", event.correlation_id.as_str());
+                    let id = event.correlation_id.as_str();
+                    span.record("correlation_id", id);
+                    span.record("messaging.kafka.message.key", id);
                     orders.push((event, Some(position)));
                     spans.push(span);
                 }
-                Decision::Reject(error) => rejected.push((record, error)),
+                Decision::Reject(error) => {
+                    span.record("otel.status_code", "ERROR");
+                    rejected.push((record, error, span));
+                }
             }
         }
         self.status.received(batch.len());
 
         if !orders.is_empty() {
-            let persist = async || self.create.execute(orders.iter().cloned()).await;
-            let Some(inserted) = self
-                .retry("persist orders", persist, pending, shutdown)
-                .await
+            let system = self.create.store_system();
+            // One database span per event, child of its process span, all timing the
+            // same batch insert: each order's trace shows the write it was part of.
+            let db_spans: Vec<_> = spans
+                .iter()
+                .zip(&orders)
+                .filter(|(span, _)| !span.is_disabled())
+                .map(|(span, (event, _))| {
+                    tracing::debug_span!(
+                        parent: span,
+                        "insert",
+                        otel.name = "INSERT orders",
+                        otel.kind = "client",
+                        db.system.name = system,
+                        db.operation.name = "INSERT",
+                        db.collection.name = "orders",
+                        db.operation.batch.size = orders.len(),
+                        correlation_id = event.correlation_id.as_str(),
+                    )
+                })
+                .collect();
+            let persist = || async {
+                let started = Instant::now();
+                let result = self.create.execute(orders.iter().cloned()).await;
+                metrics::histogram!("orders_db_write_duration_seconds", "system" => system)
+                    .record(started.elapsed().as_secs_f64());
+                result
+            };
+            let Some(inserted) = self.retry("persist orders", persist, pending, shutdown).await
             else {
                 return Finished::ShutdownFirst;
             };
+            drop(db_spans);
+            metrics::histogram!("orders_db_batch_size").record(orders.len() as f64);
             self.status.persisted(inserted);
             for span in &spans {
                 span.in_scope(|| tracing::debug!("order persisted (or already there)"));
@@ -176,8 +203,9 @@ impl Worker {
             );
         }
 
-        for (record, error) in rejected {
+        for (record, error, span) in rejected {
             let correlation_id = handle::claimed_correlation_id(record);
+            span.record("correlation_id", correlation_id.as_deref().unwrap_or(""));
             tracing::warn!(
                 topic = %record.topic,
                 partition = record.partition,
@@ -188,20 +216,39 @@ impl Worker {
                 "record is not a valid order_created event: setting it aside"
             );
             if let Some(dead_letters) = &self.dead_letters {
-                let send = || dead_letters.send(record, &error);
-                if self
-                    .retry("dead-letter a record", send, pending, shutdown)
-                    .await
-                    .is_none()
-                {
+                let send = || dead_letters.send(record, &error).instrument(span.clone());
+                if self.retry("dead-letter a record", send, pending, shutdown).await.is_none() {
                     return Finished::ShutdownFirst;
                 }
             }
-            self.status.rejected();
+            self.status.rejected(error.kind());
         }
 
         self.store_offsets(&batch);
         Finished::Yes
+    }
+
+    /// A span per consumed record (OpenTelemetry messaging conventions), continuing the
+    /// trace of whoever published it. Disabled, and free, unless traces are exported or
+    /// debug logging is on.
+    fn process_span(&self, record: &ReceivedRecord) -> tracing::Span {
+        let span = tracing::debug_span!(
+            "process",
+            otel.name = %format_args!("process {}", record.topic),
+            otel.kind = "consumer",
+            otel.status_code = tracing::field::Empty,
+            messaging.system = "kafka",
+            messaging.operation.type = "process",
+            messaging.operation.name = "process",
+            messaging.destination.name = %record.topic,
+            messaging.consumer.group.name = %self.group,
+            messaging.destination.partition.id = %record.partition,
+            messaging.kafka.offset = record.offset,
+            messaging.kafka.message.key = tracing::field::Empty,
+            correlation_id = tracing::field::Empty,
+        );
+        orders_telemetry::propagation::continue_from_record(&span, &record.headers);
+        span
     }
 
     /// Stores, per partition, the last offset of the batch; only for records received
@@ -235,7 +282,7 @@ impl Worker {
     /// member's partitions are paused. `None` when shutdown came first.
     async fn retry<T, E: Display, F: Future<Output = Result<T, E>>>(
         &self,
-        what: &str,
+        what: &'static str,
         mut op: impl FnMut() -> F,
         pending: &mut VecDeque<Received>,
         shutdown: &mut Shutdown<'_>,
@@ -258,7 +305,7 @@ impl Worker {
             attempt += 1;
             let delay = self.backoff.delay(attempt);
             tracing::warn!(%error, attempt, retry_in_ms = delay.as_millis() as u64, "{what}: failed, will retry");
-            self.status.failing(format!("{what}: {error}"));
+            self.status.failing(what, error.to_string());
             if attempt == 1
                 && let Err(error) = self.member.pause()
             {

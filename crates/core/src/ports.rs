@@ -100,4 +100,8 @@ pub trait OrderStore: Send + Sync + std::fmt::Debug {
 
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// The database product as OpenTelemetry names it (`sqlite`, `postgresql`), for
+    /// spans and metrics.
+    fn system(&self) -> &'static str;
 }

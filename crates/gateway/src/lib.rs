@@ -65,17 +65,17 @@ impl Gateway {
 /// The gateway's routes, ready to serve or to test in-process.
 pub fn router(mut gateway: Gateway, config: &GatewayConfig) -> Router {
     gateway.max_body_bytes = config.max_body_bytes;
-    Router::new()
+    let routes = Router::new()
         .route("/orders", post(orders::submit))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(orders_http::request_spans())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .with_state(gateway)
+        .with_state(gateway);
+    orders_http::observe(routes, "gateway")
 }
 
 /// Serves the gateway on `listener` until `shutdown` completes, then drains in-flight

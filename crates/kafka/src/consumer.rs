@@ -15,6 +15,7 @@ use rdkafka::consumer::{
 };
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -97,6 +98,19 @@ pub struct GroupContext {
 impl ClientContext for GroupContext {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
         context::log(level, facility, message);
+    }
+
+    /// librdkafka's statistics (every `statistics.interval.ms`) carry each partition's
+    /// lag: the gauge `orders_consumer_lag`. Partitions this member does not own read 0,
+    /// so summing the gauge over members gives the group's lag.
+    fn stats(&self, statistics: Statistics) {
+        for topic in statistics.topics.values() {
+            for partition in topic.partitions.values().filter(|p| p.partition >= 0) {
+                let lag = if partition.desired { partition.consumer_lag.max(0) } else { 0 };
+                let labels = [("topic", topic.topic.clone()), ("partition", partition.partition.to_string())];
+                metrics::gauge!("orders_consumer_lag", &labels).set(lag as f64);
+            }
+        }
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
@@ -186,6 +200,7 @@ impl GroupMember {
                 ("heartbeat.interval.ms", &heartbeat_ms),
                 ("fetch.wait.max.ms", "100"),
                 ("socket.nagle.disable", "true"),
+                ("statistics.interval.ms", "5000"),
             ])
             .create_with_context(GroupContext::default())
             .map_err(Error::Config)?;

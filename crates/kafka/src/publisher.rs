@@ -12,7 +12,8 @@ use orders_core::{OrderCreated, OrderPublisher, PublishError, Published};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Tuning of the producer; the defaults are what the benchmarks in `docs/` used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +100,24 @@ impl KafkaPublisher {
 
     /// Writes `record` and waits for the broker's acknowledgement.
     pub async fn publish_record(&self, record: &Record) -> Result<Published, PublishError> {
+        let started = Instant::now();
+        let result = self.send(record).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(PublishError::Backpressure) => "backpressure",
+            Err(PublishError::Timeout) => "timeout",
+            Err(PublishError::Broker(_)) => "error",
+        };
+        let labels = [("topic", record.topic.clone()), ("outcome", outcome.to_owned())];
+        metrics::histogram!("orders_publish_duration_seconds", &labels)
+            .record(started.elapsed().as_secs_f64());
+        if result.is_err() {
+            metrics::counter!("orders_publish_failures_total", &labels).increment(1);
+        }
+        result
+    }
+
+    async fn send(&self, record: &Record) -> Result<Published, PublishError> {
         let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
         for (key, value) in &record.headers {
             headers = headers.insert(Header {
@@ -161,15 +180,45 @@ impl KafkaPublisher {
 
 #[async_trait]
 impl OrderPublisher for KafkaPublisher {
+    /// Publishes in a producer span (OpenTelemetry messaging conventions) whose context
+    /// travels in the record's `traceparent` header, so the order-service's spans join
+    /// the caller's trace.
     async fn publish(&self, event: &OrderCreated) -> Result<Published, PublishError> {
+        let id = event.correlation_id.as_str();
+        let span = tracing::debug_span!(
+            "send",
+            otel.name = %format_args!("send {}", self.topic),
+            otel.kind = "producer",
+            otel.status_code = tracing::field::Empty,
+            messaging.system = "kafka",
+            messaging.operation.type = "send",
+            messaging.operation.name = "send",
+            messaging.destination.name = %self.topic,
+            messaging.kafka.message.key = id,
+            messaging.destination.partition.id = tracing::field::Empty,
+            messaging.kafka.offset = tracing::field::Empty,
+            correlation_id = id,
+        );
+        let mut headers = Vec::new();
+        orders_telemetry::propagation::inject_into_record(&span, &mut headers);
         let record = Record {
             topic: self.topic.clone(),
             partition: None,
-            key: Some(event.correlation_id.as_str().as_bytes().to_vec()),
+            key: Some(id.as_bytes().to_vec()),
             value: Some(event.to_json()),
-            headers: Vec::new(),
+            headers,
         };
-        self.publish_record(&record).await
+        let published = self.publish_record(&record).instrument(span.clone()).await;
+        match &published {
+            Ok(p) => {
+                span.record("messaging.destination.partition.id", p.partition.to_string());
+                span.record("messaging.kafka.offset", p.offset);
+            }
+            Err(_) => {
+                span.record("otel.status_code", "ERROR");
+            }
+        }
+        published
     }
 
     async fn ready(&self) -> Result<(), PublishError> {

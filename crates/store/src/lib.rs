@@ -205,6 +205,13 @@ impl OrderStore for Store {
             Inner::Postgres(store) => store.ping().await,
         }
     }
+
+    fn system(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
 }
 
 #[cfg(test)]

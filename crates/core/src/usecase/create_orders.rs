@@ -20,6 +20,11 @@ impl CreateOrders {
         Self { store }
     }
 
+    /// The store's database product (`sqlite`, `postgresql`), for spans and metrics.
+    pub fn store_system(&self) -> &'static str {
+        self.store.system()
+    }
+
     /// Persists every event of the batch in one transaction, stamped with one
     /// persisted-at time.
     pub async fn execute(
