@@ -25,6 +25,9 @@ _orders() {
             orders,db)
                 cmd="orders__subcmd__db"
                 ;;
+            orders,dlq)
+                cmd="orders__subcmd__dlq"
+                ;;
             orders,healthcheck)
                 cmd="orders__subcmd__healthcheck"
                 ;;
@@ -67,6 +70,24 @@ _orders() {
             orders__subcmd__db__subcmd__help,migrate)
                 cmd="orders__subcmd__db__subcmd__help__subcmd__migrate"
                 ;;
+            orders__subcmd__dlq,help)
+                cmd="orders__subcmd__dlq__subcmd__help"
+                ;;
+            orders__subcmd__dlq,replay)
+                cmd="orders__subcmd__dlq__subcmd__replay"
+                ;;
+            orders__subcmd__dlq,tail)
+                cmd="orders__subcmd__dlq__subcmd__tail"
+                ;;
+            orders__subcmd__dlq__subcmd__help,help)
+                cmd="orders__subcmd__dlq__subcmd__help__subcmd__help"
+                ;;
+            orders__subcmd__dlq__subcmd__help,replay)
+                cmd="orders__subcmd__dlq__subcmd__help__subcmd__replay"
+                ;;
+            orders__subcmd__dlq__subcmd__help,tail)
+                cmd="orders__subcmd__dlq__subcmd__help__subcmd__tail"
+                ;;
             orders__subcmd__help,bench)
                 cmd="orders__subcmd__help__subcmd__bench"
                 ;;
@@ -75,6 +96,9 @@ _orders() {
                 ;;
             orders__subcmd__help,db)
                 cmd="orders__subcmd__help__subcmd__db"
+                ;;
+            orders__subcmd__help,dlq)
+                cmd="orders__subcmd__help__subcmd__dlq"
                 ;;
             orders__subcmd__help,healthcheck)
                 cmd="orders__subcmd__help__subcmd__healthcheck"
@@ -108,6 +132,12 @@ _orders() {
                 ;;
             orders__subcmd__help__subcmd__db,migrate)
                 cmd="orders__subcmd__help__subcmd__db__subcmd__migrate"
+                ;;
+            orders__subcmd__help__subcmd__dlq,replay)
+                cmd="orders__subcmd__help__subcmd__dlq__subcmd__replay"
+                ;;
+            orders__subcmd__help__subcmd__dlq,tail)
+                cmd="orders__subcmd__help__subcmd__dlq__subcmd__tail"
                 ;;
             orders__subcmd__help__subcmd__schema,check)
                 cmd="orders__subcmd__help__subcmd__schema__subcmd__check"
@@ -164,7 +194,7 @@ _orders() {
 
     case "${cmd}" in
         orders)
-            opts="-h -V --log-format --help --version up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help"
+            opts="-h -V --log-format --help --version up serve-gateway serve-consumer submit tail bench dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -355,6 +385,176 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__dlq)
+            opts="-h -V --log-format --help --version tail replay help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__dlq__subcmd__help)
+            opts="tail replay help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__dlq__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__dlq__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__dlq__subcmd__help__subcmd__tail)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__dlq__subcmd__replay)
+            opts="-X -h -V --brokers --kafka-option --topic --correlation-id --all --dry-run --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --correlation-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__dlq__subcmd__tail)
+            opts="-X -n -h -V --brokers --kafka-option --topic --from --count --json --correlation-id --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "beginning end" -- "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --correlation-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__healthcheck)
             opts="-h -V --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -378,7 +578,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__help)
-            opts="up serve-gateway serve-consumer submit tail bench topics lag db schema healthcheck completions help"
+            opts="up serve-gateway serve-consumer submit tail bench dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +634,48 @@ _orders() {
             return 0
             ;;
         orders__subcmd__help__subcmd__db__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__dlq)
+            opts="tail replay"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__dlq__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__dlq__subcmd__tail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -4,7 +4,7 @@
 //! (`KAFKA_BROKERS`, `KAFKA_CLIENT_ID`, `KAFKA_TOPIC_ORDER_CREATED`, `KAFKA_GROUP_ID`,
 //! `DATABASE_URL`); a flag given on the command line wins over the environment.
 
-use crate::commands::{bench, db, lag, submit, tail};
+use crate::commands::{bench, db, dlq, lag, submit, tail};
 use crate::duration::parse_duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orders_kafka::{KafkaConfig, parse_option};
@@ -50,6 +50,9 @@ pub enum Command {
     Tail(tail::TailArgs),
     /// Drive load through the gateway and report throughput and latency.
     Bench(bench::BenchArgs),
+    /// The dead-letter topic: follow it, or replay its records once their cause is fixed.
+    #[command(subcommand)]
+    Dlq(dlq::DlqCommand),
     /// Manage the topics the pipeline uses.
     #[command(subcommand)]
     Topics(TopicsCommand),

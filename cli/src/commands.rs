@@ -3,6 +3,7 @@
 pub mod bench;
 mod completions;
 pub mod db;
+pub mod dlq;
 pub mod healthcheck;
 pub mod lag;
 pub mod schema;
@@ -23,6 +24,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Submit(args) => submit::run(args).await,
         Command::Tail(args) => tail::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Dlq(command) => dlq::run(command).await,
         Command::Topics(TopicsCommand::Create(args)) => topics::create(args).await,
         Command::Lag(args) => lag::run(args).await,
         Command::Db(command) => db::run(command).await,

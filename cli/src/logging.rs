@@ -6,7 +6,10 @@ use orders_telemetry::Telemetry;
 
 /// Sets up logging (and trace export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set). Runs
 /// before the async runtime exists, as the trace exporter requires.
-pub(crate) fn init(format: LogFormat, command: &Command) -> Result<Telemetry, orders_telemetry::Error> {
+pub(crate) fn init(
+    format: LogFormat,
+    command: &Command,
+) -> Result<Telemetry, orders_telemetry::Error> {
     let format = match format {
         LogFormat::Pretty => orders_telemetry::LogFormat::Pretty,
         LogFormat::Json => orders_telemetry::LogFormat::Json,

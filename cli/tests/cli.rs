@@ -240,3 +240,95 @@ fn the_committed_completions_match_the_command_line() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dlq_tail_shows_why_and_replay_sends_the_original_record_back() {
+    let topics = Topics::create(2).await;
+    let service = spawn_consumer(&topics).await;
+    let invalid = br#"{"correlationId":"dlq-1","customerId":"06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf","items":[{"sku":"A","quantity":1}],"totalAmount":0,"createdAt":"2025-12-05T21:15:00.000Z"}"#;
+    topics.produce("dlq-1", invalid).await;
+    topics
+        .produce("dlq-ok", event_json("dlq-ok").as_bytes())
+        .await;
+    persisted(&service, "dlq-ok").await;
+    let with_topics = |list: &[&str]| {
+        let mut command = args(list);
+        command.extend(topics.cli_args());
+        command
+    };
+
+    let output = run_orders(&with_topics(&[
+        "dlq",
+        "tail",
+        "--from",
+        "beginning",
+        "-n",
+        "1",
+    ]))
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line = stdout(&output);
+    assert!(line.contains(r#"key "dlq-1""#), "{line}");
+    assert!(line.contains("contract_violation: value breaks the order_created contract: /totalAmount must be greater than 0"), "{line}");
+    assert!(line.contains(&format!("(from {} ", topics.topic)), "{line}");
+
+    let output = run_orders(&with_topics(&[
+        "dlq",
+        "replay",
+        "--correlation-id",
+        "unknown",
+    ]))
+    .await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("no record with correlation id unknown"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run_orders(&with_topics(&[
+        "dlq",
+        "replay",
+        "--correlation-id",
+        "dlq-1",
+        "--dry-run",
+    ]))
+    .await;
+    assert!(
+        stdout(&output).contains("would replay"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        topics.count(&topics.topic).await,
+        2,
+        "a dry run sends nothing"
+    );
+
+    let output = run_orders(&with_topics(&["dlq", "replay", "--all"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("1 records replayed"),
+        "{}",
+        stdout(&output)
+    );
+    // Back on the topic as it was first published, without the dead-letter headers...
+    let records = topics.read(&topics.topic, 3).await;
+    let replayed = records
+        .iter()
+        .find(|r| r.offset > 0 && r.key.as_deref() == Some(&b"dlq-1"[..]))
+        .unwrap();
+    assert_eq!(replayed.value.as_deref(), Some(&invalid[..]));
+    assert!(
+        replayed.headers.iter().all(|(k, _)| !k.starts_with("dlt-")),
+        "{:?}",
+        replayed.headers
+    );
+    // ...and, still invalid, set aside again by the order-service.
+    eventually(
+        "the replayed record to be dead-lettered again",
+        std::time::Duration::from_secs(30),
+        || async { (topics.count(&topics.dead_letters).await == 2).then_some(()) },
+    )
+    .await;
+}

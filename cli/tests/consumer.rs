@@ -26,7 +26,8 @@ async fn an_accepted_order_is_persisted_once_as_pending() {
     assert_eq!(order["items"], accepted["event"]["items"]);
     assert_eq!(order["totalAmount"], 150);
     assert_eq!(order["createdAt"], accepted["event"]["createdAt"]);
-    let time = |field: &str| chrono::DateTime::parse_from_rfc3339(order[field].as_str().unwrap()).unwrap();
+    let time =
+        |field: &str| chrono::DateTime::parse_from_rfc3339(order[field].as_str().unwrap()).unwrap();
     assert!(time("persistedAt") >= time("createdAt"), "{order}");
     assert_eq!(order["source"]["offset"], accepted["offset"]);
 

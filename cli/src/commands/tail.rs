@@ -102,7 +102,8 @@ pub async fn follow(
     Ok(ExitCode::SUCCESS)
 }
 
-fn has_correlation_id(record: &ReceivedRecord, id: &str) -> bool {
+/// Whether the record's key, or its value's `correlationId`, is `id`.
+pub fn has_correlation_id(record: &ReceivedRecord, id: &str) -> bool {
     record.key.as_deref() == Some(id.as_bytes())
         || record
             .value

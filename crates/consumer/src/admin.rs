@@ -9,9 +9,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use orders_core::{CorrelationId, Order, OrderStore, StoreError, Violation};
 use orders_http::{ApiError, Draining};
+use orders_kafka::consumer::CommitHealth;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Most ids one lookup may ask for.
 pub const MAX_LOOKUP: usize = 10_000;
@@ -21,6 +23,12 @@ const MAX_LIMIT: u32 = 1_000;
 pub(crate) struct Admin {
     pub(crate) store: Arc<dyn OrderStore>,
     pub(crate) status: Arc<Status>,
+    pub(crate) commits: Arc<CommitHealth>,
+    /// Commits failing longer than this make the service unready (the group's session
+    /// timeout: by then the group has moved on without this member)...
+    pub(crate) unready_after: Duration,
+    /// ...and longer than this make it unhealthy, so that an orchestrator restarts it.
+    pub(crate) unhealthy_after: Duration,
     pub(crate) draining: Draining,
 }
 
@@ -36,17 +44,40 @@ pub(crate) fn router(admin: Admin) -> Router {
     orders_http::observe(routes, "order-service")
 }
 
-async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+/// Alive, unless offset commits have been failing for long: a restart is what brings
+/// such a member back into its group.
+async fn healthz(State(admin): State<Admin>) -> Result<Json<Value>, ApiError> {
+    match admin.commits.failing_for() {
+        Some(failing) if failing > admin.unhealthy_after => Err(commits_failing(failing)),
+        _ => Ok(Json(json!({"status": "ok"}))),
+    }
 }
 
-/// Ready when not shutting down, not retrying a failure, and the database answers.
+fn commits_failing(failing: Duration) -> ApiError {
+    ApiError::unavailable(
+        format!(
+            "offset commits have been failing for {} s",
+            failing.as_secs()
+        ),
+        5,
+    )
+}
+
+/// Ready when not shutting down, not retrying a failure, committing offsets, and the
+/// database answers.
 async fn readyz(State(admin): State<Admin>) -> Result<Json<Value>, ApiError> {
     if admin.draining.is_draining() {
         return Err(ApiError::unavailable("shutting down", 5));
     }
     if let Some(failure) = admin.status.failure() {
         return Err(ApiError::unavailable(format!("retrying: {failure}"), 2));
+    }
+    if let Some(failing) = admin
+        .commits
+        .failing_for()
+        .filter(|f| *f > admin.unready_after)
+    {
+        return Err(commits_failing(failing));
     }
     admin.store.ping().await.map_err(store_error)?;
     Ok(Json(json!({"status": "ready"})))

@@ -74,6 +74,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let member = GroupMember::join(kafka, &config.group, &[&config.topic])?;
+    let commits = member.commit_health();
     let dead_letters = match &config.dead_letter_topic {
         Some(topic) => {
             let publisher = KafkaPublisher::new(
@@ -114,6 +115,9 @@ pub async fn run(
     let admin = admin::router(admin::Admin {
         store,
         status,
+        commits,
+        unready_after: config.group.session_timeout,
+        unhealthy_after: config.group.session_timeout * 6,
         draining: draining.clone(),
     });
     let serving = orders_http::serve(

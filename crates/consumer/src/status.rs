@@ -45,8 +45,10 @@ impl Status {
     }
 
     pub(crate) fn persisted(&self, inserted: Inserted) {
-        self.created.fetch_add(inserted.created as u64, Ordering::Relaxed);
-        self.duplicates.fetch_add(inserted.duplicates as u64, Ordering::Relaxed);
+        self.created
+            .fetch_add(inserted.created as u64, Ordering::Relaxed);
+        self.duplicates
+            .fetch_add(inserted.duplicates as u64, Ordering::Relaxed);
         metrics::counter!("orders_orders_created_total").increment(inserted.created as u64);
         metrics::counter!("orders_events_duplicate_total").increment(inserted.duplicates as u64);
     }

@@ -186,7 +186,9 @@ impl Worker {
                     .record(started.elapsed().as_secs_f64());
                 result
             };
-            let Some(inserted) = self.retry("persist orders", persist, pending, shutdown).await
+            let Some(inserted) = self
+                .retry("persist orders", persist, pending, shutdown)
+                .await
             else {
                 return Finished::ShutdownFirst;
             };
@@ -217,7 +219,11 @@ impl Worker {
             );
             if let Some(dead_letters) = &self.dead_letters {
                 let send = || dead_letters.send(record, &error).instrument(span.clone());
-                if self.retry("dead-letter a record", send, pending, shutdown).await.is_none() {
+                if self
+                    .retry("dead-letter a record", send, pending, shutdown)
+                    .await
+                    .is_none()
+                {
                     return Finished::ShutdownFirst;
                 }
             }

@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::time::{Duration, Instant};
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::trace::{DefaultOnBodyChunk, DefaultOnEos, DefaultOnFailure, DefaultOnRequest, TraceLayer};
+use tower_http::trace::{
+    DefaultOnBodyChunk, DefaultOnEos, DefaultOnFailure, DefaultOnRequest, TraceLayer,
+};
 use tracing::{Level, Span};
 
 type Spans = TraceLayer<
@@ -46,7 +48,10 @@ fn spans() -> Spans {
 }
 
 fn route(request: &Request) -> &str {
-    request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str)
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
 }
 
 fn request_span(request: &Request) -> Span {
@@ -71,7 +76,11 @@ fn on_response(response: &Response, latency: Duration, span: &Span) {
     if status.is_server_error() {
         span.record("otel.status_code", "ERROR");
     }
-    tracing::debug!(status = status.as_u16(), latency_ms = latency.as_secs_f64() * 1e3, "answered");
+    tracing::debug!(
+        status = status.as_u16(),
+        latency_ms = latency.as_secs_f64() * 1e3,
+        "answered"
+    );
 }
 
 async fn count(State(service): State<&'static str>, request: Request, next: Next) -> Response {
@@ -94,7 +103,10 @@ async fn count(State(service): State<&'static str>, request: Request, next: Next
 /// `GET /metrics`: the process's registry in the Prometheus text format.
 async fn metrics() -> impl IntoResponse {
     (
-        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         orders_telemetry::prometheus::render(),
     )
 }

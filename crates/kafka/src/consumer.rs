@@ -18,7 +18,8 @@ use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A record as it was read from the log, owned so that it can wait in a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +94,35 @@ impl GroupSettings {
 pub struct GroupContext {
     generation: AtomicU64,
     paused: AtomicBool,
+    commits: Arc<CommitHealth>,
+}
+
+/// Whether offset commits are going through. A member whose commits keep failing still
+/// persists orders but never moves its group forward (seen with a group coordinator that
+/// went away and never came back): its health checks must say so.
+#[derive(Debug, Default)]
+pub struct CommitHealth {
+    failing_since: Mutex<Option<Instant>>,
+}
+
+impl CommitHealth {
+    /// How long commits have been failing without one succeeding; `None` when the last
+    /// one succeeded.
+    pub fn failing_for(&self) -> Option<Duration> {
+        self.failing_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|since| since.elapsed())
+    }
+
+    fn record(&self, ok: bool) {
+        let mut since = self.failing_since.lock().unwrap_or_else(|p| p.into_inner());
+        match (ok, *since) {
+            (true, _) => *since = None,
+            (false, None) => *since = Some(Instant::now()),
+            (false, Some(_)) => {}
+        }
+    }
 }
 
 impl ClientContext for GroupContext {
@@ -106,8 +136,15 @@ impl ClientContext for GroupContext {
     fn stats(&self, statistics: Statistics) {
         for topic in statistics.topics.values() {
             for partition in topic.partitions.values().filter(|p| p.partition >= 0) {
-                let lag = if partition.desired { partition.consumer_lag.max(0) } else { 0 };
-                let labels = [("topic", topic.topic.clone()), ("partition", partition.partition.to_string())];
+                let lag = if partition.desired {
+                    partition.consumer_lag.max(0)
+                } else {
+                    0
+                };
+                let labels = [
+                    ("topic", topic.topic.clone()),
+                    ("partition", partition.partition.to_string()),
+                ];
                 metrics::gauge!("orders_consumer_lag", &labels).set(lag as f64);
             }
         }
@@ -149,9 +186,13 @@ impl ConsumerContext for GroupContext {
 
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
         match result {
-            Ok(()) => tracing::trace!(offsets = %describe(offsets), "offsets committed"),
+            Ok(()) => {
+                self.commits.record(true);
+                tracing::trace!(offsets = %describe(offsets), "offsets committed");
+            }
             Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
             Err(error) => {
+                self.commits.record(false);
                 tracing::warn!(%error, offsets = %describe(offsets), "offset commit failed");
             }
         }
@@ -218,6 +259,11 @@ impl GroupMember {
     pub async fn try_recv(&self) -> Option<Result<ReceivedRecord>> {
         // Timeout polls the inner future once before looking at its (zero) deadline.
         tokio::time::timeout(Duration::ZERO, self.recv()).await.ok()
+    }
+
+    /// Whether this member's offset commits are going through.
+    pub fn commit_health(&self) -> Arc<CommitHealth> {
+        self.consumer.context().commits.clone()
     }
 
     /// Counts revokes. Offsets of records received under an older generation must not
@@ -371,4 +417,24 @@ pub async fn committed_offsets(
             .collect())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_health_counts_from_the_first_failure_until_a_success() {
+        let health = CommitHealth::default();
+        assert_eq!(health.failing_for(), None);
+        health.record(false);
+        let first = health.failing_for().unwrap();
+        health.record(false);
+        assert!(
+            health.failing_for().unwrap() >= first,
+            "a second failure does not restart the clock"
+        );
+        health.record(true);
+        assert_eq!(health.failing_for(), None);
+    }
 }

@@ -108,7 +108,10 @@ impl KafkaPublisher {
             Err(PublishError::Timeout) => "timeout",
             Err(PublishError::Broker(_)) => "error",
         };
-        let labels = [("topic", record.topic.clone()), ("outcome", outcome.to_owned())];
+        let labels = [
+            ("topic", record.topic.clone()),
+            ("outcome", outcome.to_owned()),
+        ];
         metrics::histogram!("orders_publish_duration_seconds", &labels)
             .record(started.elapsed().as_secs_f64());
         if result.is_err() {
@@ -211,7 +214,10 @@ impl OrderPublisher for KafkaPublisher {
         let published = self.publish_record(&record).instrument(span.clone()).await;
         match &published {
             Ok(p) => {
-                span.record("messaging.destination.partition.id", p.partition.to_string());
+                span.record(
+                    "messaging.destination.partition.id",
+                    p.partition.to_string(),
+                );
                 span.record("messaging.kafka.offset", p.offset);
             }
             Err(_) => {

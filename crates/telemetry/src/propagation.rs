@@ -52,7 +52,10 @@ struct RecordHeaders<'a>(&'a [(String, Vec<u8>)]);
 
 impl Extractor for RecordHeaders<'_> {
     fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).and_then(|(_, v)| std::str::from_utf8(v).ok())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
     }
 
     fn keys(&self) -> Vec<&str> {

@@ -55,9 +55,12 @@ pub fn init(service: &str, format: LogFormat) -> Result<Telemetry, Error> {
     let logs = fmt::layer().with_writer(std::io::stderr);
     let logs = match format {
         LogFormat::Pretty => logs.compact().with_filter(filter).boxed(),
-        LogFormat::Json => {
-            logs.json().flatten_event(true).with_current_span(true).with_filter(filter).boxed()
-        }
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_filter(filter)
+            .boxed(),
     };
 
     let provider = match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
@@ -68,10 +71,15 @@ pub fn init(service: &str, format: LogFormat) -> Result<Telemetry, Error> {
         global::set_text_map_propagator(TraceContextPropagator::new());
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("orders"))
-            .with_filter(filter_fn(|meta| meta.is_span() && meta.target().starts_with("orders_")))
+            .with_filter(filter_fn(|meta| {
+                meta.is_span() && meta.target().starts_with("orders_")
+            }))
     });
     // A second init (tests run several commands in one process) keeps the first.
-    let _ = tracing_subscriber::registry().with(logs).with(traces).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(logs)
+        .with(traces)
+        .try_init();
     Ok(Telemetry { provider })
 }
 
@@ -90,5 +98,8 @@ fn tracer_provider(service: &str) -> Result<SdkTracerProvider, Error> {
         .map_err(|e| Error::Exporter(e.to_string()))?;
     let service = std::env::var("OTEL_SERVICE_NAME").unwrap_or_else(|_| service.to_owned());
     let resource = Resource::builder().with_service_name(service).build();
-    Ok(SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build())
+    Ok(SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(resource)
+        .build())
 }

@@ -136,7 +136,9 @@ pub(crate) async fn run(
     plan: Plan,
     progress: ProgressBar,
 ) -> Outcome {
-    let bodies = plan.requests.map(|n| (0..n + plan.warmup).map(|i| workload.body(i)).collect());
+    let bodies = plan
+        .requests
+        .map(|n| (0..n + plan.warmup).map(|i| workload.body(i)).collect());
     let shared = Arc::new(Shared {
         url: format!("{}/orders", gateway.trim_end_matches('/')),
         client,

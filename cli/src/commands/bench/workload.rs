@@ -34,9 +34,17 @@ impl Workload {
             let quantity = rng.random_range(1..=5u64);
             total_cents += quantity * unit_price_cents(sku);
             let comma = if line == 0 { "" } else { "," };
-            let _ = write!(body, r#"{comma}{{"sku":"SKU-{sku}","quantity":{quantity}}}"#);
+            let _ = write!(
+                body,
+                r#"{comma}{{"sku":"SKU-{sku}","quantity":{quantity}}}"#
+            );
         }
-        let _ = write!(body, r#"],"totalAmount":{}.{:02}}}"#, total_cents / 100, total_cents % 100);
+        let _ = write!(
+            body,
+            r#"],"totalAmount":{}.{:02}}}"#,
+            total_cents / 100,
+            total_cents % 100
+        );
         body
     }
 }
