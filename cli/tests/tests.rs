@@ -5,6 +5,7 @@
 // A test binary has no public API for `unreachable_pub` to protect.
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod bench;
 mod cli;
 mod consumer;
 mod faults;

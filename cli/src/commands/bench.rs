@@ -103,9 +103,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         rate: args.rate,
         warmup: args.warmup,
     };
+    let target = load::Gateway::parse(&gateway).map_err(anyhow::Error::msg)?;
     let outcome = load::run(
-        http.clone(),
-        &gateway,
+        target,
+        args.timeout,
         Workload::new(args.seed),
         plan,
         progress.clone(),
@@ -124,7 +125,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             args.e2e_timeout,
             &progress,
         )
-        .await?;
+        .await;
         progress.finish_and_clear();
         Some(Summary::e2e(&persistence))
     } else {
@@ -140,6 +141,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         } else {
             "closed"
         },
+        requests: args.requests,
+        duration_seconds: args.duration.map(|d| d.as_secs_f64()),
         concurrency,
         rate: args.rate,
         warmup: args.warmup,
@@ -182,8 +185,13 @@ fn failures(summary: &Summary, args: &BenchArgs) -> Vec<String> {
     let mut failures = Vec::new();
     if let Some(e2e) = &summary.e2e {
         if e2e.missing > 0 {
+            let why = e2e
+                .lookup_error
+                .as_ref()
+                .map(|e| format!("; last lookup failed: {e}"))
+                .unwrap_or_default();
             failures.push(format!(
-                "{} accepted orders were never persisted (e.g. {})",
+                "{} accepted orders were never seen persisted (e.g. {}){why}",
                 e2e.missing,
                 e2e.missing_sample.join(", ")
             ));

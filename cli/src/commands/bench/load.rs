@@ -7,8 +7,12 @@
 //! percentiles instead of being silently skipped (coordinated omission).
 
 use super::workload::Workload;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use indicatif::ProgressBar;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -114,11 +118,11 @@ struct AcceptedBody {
 }
 
 struct Shared {
-    url: String,
-    client: reqwest::Client,
+    gateway: Gateway,
+    timeout: Duration,
     workload: Workload,
     /// Bodies made before the clock starts, when the number of orders is known.
-    bodies: Option<Vec<String>>,
+    bodies: Option<Vec<Bytes>>,
     plan: Plan,
     next: AtomicU64,
     start: Instant,
@@ -130,18 +134,20 @@ struct Shared {
 
 /// Sends the plan's orders to `gateway` and collects what happened.
 pub(crate) async fn run(
-    client: reqwest::Client,
-    gateway: &str,
+    gateway: Gateway,
+    timeout: Duration,
     workload: Workload,
     plan: Plan,
     progress: ProgressBar,
 ) -> Outcome {
-    let bodies = plan
-        .requests
-        .map(|n| (0..n + plan.warmup).map(|i| workload.body(i)).collect());
+    let bodies = plan.requests.map(|n| {
+        (0..n + plan.warmup)
+            .map(|i| Bytes::from(workload.body(i)))
+            .collect()
+    });
     let shared = Arc::new(Shared {
-        url: format!("{}/orders", gateway.trim_end_matches('/')),
-        client,
+        gateway,
+        timeout,
         workload,
         bodies,
         measure_from: AtomicU64::new(if plan.warmup == 0 { 0 } else { u64::MAX }),
@@ -175,6 +181,7 @@ pub(crate) async fn run(
 }
 
 async fn worker(shared: Arc<Shared>) -> Outcome {
+    let mut connection = Connection::new(shared.gateway.clone());
     let mut outcome = Outcome::new();
     let mut warmup = Outcome::new();
     let plan = &shared.plan;
@@ -204,22 +211,15 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
         }
         let body = match &shared.bodies {
             Some(bodies) => bodies[i as usize].clone(),
-            None => shared.workload.body(i),
+            None => Bytes::from(shared.workload.body(i)),
         };
-        let result = shared
-            .client
-            .post(&shared.url)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await;
-        let result = match result {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let bytes = response.bytes().await;
-                bytes.map(|b| (status, b))
+        let result = match tokio::time::timeout(shared.timeout, connection.post(body)).await {
+            Ok(result) => result,
+            Err(_) => {
+                // The connection's state is unknown after a timeout: start a new one.
+                connection.close();
+                Err(format!("no answer within {:?}", shared.timeout))
             }
-            Err(error) => Err(error),
         };
         let latency = Instant::now().saturating_duration_since(due);
         let accepted_at = Utc::now();
@@ -272,4 +272,93 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
     }
     outcome.ledger.append(&mut warmup.ledger);
     outcome
+}
+
+/// Where the gateway is: `host:port` to connect to, and the `Host` header to send.
+#[derive(Debug, Clone)]
+pub(crate) struct Gateway {
+    authority: String,
+    path: String,
+}
+
+impl Gateway {
+    /// Parses `http://host:port` (with an optional path prefix).
+    pub(crate) fn parse(url: &str) -> Result<Self, String> {
+        let uri: hyper::Uri = url
+            .parse()
+            .map_err(|e| format!("invalid gateway URL {url:?}: {e}"))?;
+        if uri.scheme_str() != Some("http") {
+            return Err(format!(
+                "orders bench drives plain http:// gateways, got {url:?}"
+            ));
+        }
+        let authority = uri
+            .authority()
+            .ok_or_else(|| format!("no host in {url:?}"))?;
+        let port = authority.port_u16().unwrap_or(80);
+        Ok(Self {
+            authority: format!("{}:{port}", authority.host()),
+            path: format!("{}/orders", uri.path().trim_end_matches('/')),
+        })
+    }
+}
+
+/// One keep-alive HTTP/1.1 connection per worker, as a load tool opens them (wrk does
+/// the same): no pool to share and lock, so the tool stays cheap next to what it
+/// measures. A broken connection is reopened for the next request.
+struct Connection {
+    gateway: Gateway,
+    sender: Option<SendRequest<Full<Bytes>>>,
+}
+
+impl Connection {
+    fn new(gateway: Gateway) -> Self {
+        Self {
+            gateway,
+            sender: None,
+        }
+    }
+
+    fn close(&mut self) {
+        self.sender = None;
+    }
+
+    async fn open(&self) -> Result<SendRequest<Full<Bytes>>, String> {
+        let stream = tokio::net::TcpStream::connect(&self.gateway.authority)
+            .await
+            .map_err(|e| format!("connect to {}: {e}", self.gateway.authority))?;
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        Ok(sender)
+    }
+
+    /// POSTs one order and returns the status and body.
+    async fn post(&mut self, body: Bytes) -> Result<(u16, Bytes), String> {
+        let mut sender = match self.sender.take() {
+            Some(sender) if !sender.is_closed() => sender,
+            _ => self.open().await?,
+        };
+        sender.ready().await.map_err(|e| e.to_string())?;
+        let request = hyper::Request::post(self.gateway.path.as_str())
+            .header(hyper::header::HOST, self.gateway.authority.as_str())
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(body))
+            .map_err(|e| e.to_string())?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        self.sender = Some(sender);
+        Ok((status, body))
+    }
 }

@@ -17,6 +17,10 @@ pub(crate) struct Summary {
     pub(crate) gateway: String,
     /// `closed` (each worker waits for its answer) or `open` (fixed arrival rate).
     pub(crate) mode: &'static str,
+    /// Measured orders asked for (`-n`), or `null` with `--duration`.
+    pub(crate) requests: Option<u64>,
+    /// The `--duration` asked for, or `null` with `-n`.
+    pub(crate) duration_seconds: Option<f64>,
     pub(crate) concurrency: usize,
     pub(crate) rate: Option<f64>,
     pub(crate) warmup: u64,
@@ -53,6 +57,8 @@ pub(crate) struct EndToEnd {
     /// From the end of the load to the last commit.
     pub(crate) drain_seconds: f64,
     pub(crate) missing_sample: Vec<String>,
+    /// Why the order-service could not always be asked, if it could not.
+    pub(crate) lookup_error: Option<String>,
 }
 
 /// Latency percentiles in milliseconds.
@@ -102,6 +108,7 @@ impl Summary {
             latency_ms: Percentiles::of(&persistence.latency),
             drain_seconds: persistence.drain.as_secs_f64(),
             missing_sample: persistence.missing_ids.clone(),
+            lookup_error: persistence.lookup_error.clone(),
         }
     }
 
