@@ -4,7 +4,7 @@
 //! (`KAFKA_BROKERS`, `KAFKA_CLIENT_ID`, `KAFKA_TOPIC_ORDER_CREATED`, `KAFKA_GROUP_ID`,
 //! `DATABASE_URL`); a flag given on the command line wins over the environment.
 
-use crate::commands::{bench, db, dlq, lag, submit, tail};
+use crate::commands::{bench, db, dlq, lag, submit, tail, trace};
 use crate::duration::parse_duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orders_kafka::{KafkaConfig, parse_option};
@@ -48,6 +48,11 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Follow the order_created topic live, without joining the service's group.
     Tail(tail::TailArgs),
+    /// Follow one order through the pipeline: its record on the topic (partition, offset,
+    /// timestamp, headers such as traceparent), its state in the order-service, and the
+    /// time between the steps. Exits 0 when it is persisted, 3 when it is on the topic but
+    /// not persisted (yet) or the order-service cannot be asked, 1 when it is found nowhere.
+    Trace(trace::TraceArgs),
     /// Drive load through the gateway and report throughput and latency.
     Bench(bench::BenchArgs),
     /// The dead-letter topic: follow it, or replay its records once their cause is fixed.

@@ -11,6 +11,7 @@ pub mod serve;
 pub mod submit;
 pub mod tail;
 mod topics;
+pub mod trace;
 mod up;
 
 use crate::cli::{Command, TopicsCommand};
@@ -23,6 +24,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::ServeConsumer(args) => serve::consumer(args).await,
         Command::Submit(args) => submit::run(args).await,
         Command::Tail(args) => tail::run(args).await,
+        Command::Trace(args) => trace::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Dlq(command) => dlq::run(command).await,
         Command::Topics(TopicsCommand::Create(args)) => topics::create(args).await,

@@ -18,11 +18,21 @@ use uuid::Uuid;
 ///  "totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderCreated {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 128, pattern = "^[!-~]{1,128}$"))]
     pub correlation_id: CorrelationId,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     pub customer_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub items: Vec<OrderItem>,
+    #[cfg_attr(feature = "openapi", schema(value_type = f64, exclusive_minimum = 0))]
     pub total_amount: Amount,
     /// UTC, written with milliseconds and `Z` (`2025-12-05T21:15:00.000Z`), as
     /// JavaScript's `Date.toISOString()` does.

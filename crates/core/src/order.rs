@@ -74,8 +74,14 @@ pub struct InvalidCorrelationId(pub &'static str);
 
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderItem {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub sku: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 9_007_199_254_740_991_u64)
+    )]
     pub quantity: u64,
 }
 
@@ -119,10 +125,19 @@ impl fmt::Display for Amount {
 
 /// A client's request for an order, validated: the body of `POST /orders`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     pub customer_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub items: Vec<OrderItem>,
+    #[cfg_attr(feature = "openapi", schema(value_type = f64, exclusive_minimum = 0))]
     pub total_amount: Amount,
 }
 
@@ -225,6 +240,7 @@ fn positive_integer(n: f64, path: &str, violations: &mut Violations) -> Option<u
 /// Where an order is in its life. The order-service creates every order `pending`;
 /// the downstream services of the roadmap (inventory, payment) move it on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Pending,
@@ -253,11 +269,21 @@ impl fmt::Display for OrderStatus {
 
 /// An order as the order-service keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 128, pattern = "^[!-~]{1,128}$"))]
     pub correlation_id: CorrelationId,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     pub customer_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub items: Vec<OrderItem>,
+    #[cfg_attr(feature = "openapi", schema(value_type = f64, exclusive_minimum = 0))]
     pub total_amount: Amount,
     pub status: OrderStatus,
     /// When the gateway accepted it (the event's `createdAt`).

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// Where a record sits in the log.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventPosition {
     pub topic: String,
     pub partition: i32,

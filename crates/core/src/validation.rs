@@ -14,6 +14,7 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// One field that broke a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Violation {
     /// JSON Pointer to the field (`/items/0/sku`); empty for the document itself.
     pub path: String,

@@ -7,6 +7,7 @@
 //! of the HTTP surface may pass anything.
 
 mod health;
+pub mod openapi;
 mod orders;
 
 use axum::Router;
@@ -69,6 +70,7 @@ pub fn router(mut gateway: Gateway, config: &GatewayConfig) -> Router {
         .route("/orders", post(orders::submit))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/openapi.json", get(openapi::serve))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

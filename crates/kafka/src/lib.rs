@@ -13,6 +13,7 @@ mod config;
 pub mod consumer;
 mod context;
 pub mod lag;
+pub mod lookup;
 mod publisher;
 
 pub use config::{KafkaConfig, parse_option};

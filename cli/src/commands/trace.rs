@@ -1,0 +1,315 @@
+//! `orders trace CORRELATION_ID`: one order's way through the pipeline, from the command
+//! line.
+//!
+//! When something is wrong with one order, the questions are always the same: did the
+//! gateway publish it, where, with which trace context, and has the order-service
+//! persisted it, how long after? The order-service remembers the record each order came
+//! from, so a persisted order's record is read back exactly; an order it does not have
+//! (yet) is looked for on the topic by its key, which is the correlation id.
+//!
+//! Exit codes: 0 persisted; 3 on the topic but not persisted (yet), or the order-service
+//! could not be asked; 1 found nowhere, or a failure.
+
+use crate::cli::{DEFAULT_ADMIN_URL, KafkaArgs};
+use crate::client::{self, Admin};
+use crate::duration::parse_duration;
+use anyhow::{Context, bail};
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::Args;
+use orders_kafka::consumer::ReceivedRecord;
+use orders_kafka::lookup;
+use serde_json::{Value, json};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The exit code of an order that is on the topic but not (yet) in the order-service.
+pub const NOT_PERSISTED: u8 = 3;
+
+#[derive(Debug, Clone, Args)]
+pub struct TraceArgs {
+    /// The order's correlation id (the x-correlation-id, and the record key).
+    #[arg(value_name = "CORRELATION_ID")]
+    pub correlation_id: String,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// The order-service admin's base URL.
+    #[arg(long, env = "ORDERS_ADMIN_URL", default_value = DEFAULT_ADMIN_URL)]
+    pub admin: String,
+    /// How long to read the topic for the order's key when the order-service does not
+    /// have it (the whole topic, from the beginning of every partition).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub scan_timeout: Duration,
+    /// How long the order-service and the broker may take to answer.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Print one JSON document instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What the order-service said about the order.
+enum Persisted {
+    Yes(Value),
+    No,
+    /// It could not be asked; the reason.
+    Unknown(String),
+}
+
+/// Where the record was found, and other records with the same key (client retries).
+struct Found {
+    record: Option<ReceivedRecord>,
+    others: Vec<ReceivedRecord>,
+    /// Why the record is missing, when it is.
+    note: Option<String>,
+}
+
+pub async fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
+    let id = args.correlation_id.as_str();
+    let kafka = args.kafka.config("orders-trace");
+    let admin = Admin::new(client::http_client(args.timeout)?, &args.admin);
+    let persisted = match admin.order(id).await {
+        Ok(Some(order)) => Persisted::Yes(order),
+        Ok(None) => Persisted::No,
+        Err(error) => Persisted::Unknown(format!("{error:#}")),
+    };
+
+    let source = match &persisted {
+        Persisted::Yes(order) => order.get("source").and_then(|s| {
+            Some((
+                s.get("topic")?.as_str()?.to_owned(),
+                i32::try_from(s.get("partition")?.as_i64()?).ok()?,
+                s.get("offset")?.as_i64()?,
+            ))
+        }),
+        _ => None,
+    };
+    let found = match source {
+        Some((topic, partition, offset)) => {
+            let record = lookup::read_at(&kafka, &topic, partition, offset, args.timeout)
+                .await
+                .with_context(|| format!("cannot read {topic}/{partition}@{offset}"))?;
+            let note = record.is_none().then(|| {
+                format!(
+                    "{topic}/{partition}@{offset} is no longer in the log (retention or compaction)"
+                )
+            });
+            Found {
+                record,
+                others: Vec::new(),
+                note,
+            }
+        }
+        None => {
+            let topic = &args.kafka.topic;
+            let scan = lookup::find_by_key(&kafka, topic, id.as_bytes(), args.scan_timeout)
+                .await
+                .with_context(|| format!("cannot read {topic}"))?;
+            let mut records = scan.records.into_iter();
+            let record = records.next();
+            let note = record.is_none().then(|| {
+                let how_far = if scan.complete {
+                    "the whole topic"
+                } else {
+                    "stopped by --scan-timeout"
+                };
+                format!(
+                    "no record on {topic} has this key (read {} records: {how_far})",
+                    scan.scanned
+                )
+            });
+            Found {
+                record,
+                others: records.collect(),
+                note,
+            }
+        }
+    };
+
+    if found.record.is_none() && !matches!(persisted, Persisted::Yes(_)) {
+        let service = match &persisted {
+            Persisted::Unknown(error) => format!("the order-service could not be asked ({error})"),
+            _ => "the order-service does not have it".to_owned(),
+        };
+        let note = found.note.unwrap_or_default();
+        bail!("order {id} not found: {service}, and {note}");
+    }
+
+    let report = Report::new(id, &persisted, &found);
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        report.print();
+    }
+    Ok(match persisted {
+        Persisted::Yes(_) => ExitCode::SUCCESS,
+        _ => ExitCode::from(NOT_PERSISTED),
+    })
+}
+
+/// Everything known about one order, and the times between its steps.
+struct Report<'a> {
+    id: &'a str,
+    persisted: &'a Persisted,
+    found: &'a Found,
+    created_at: Option<DateTime<Utc>>,
+    on_topic_at: Option<DateTime<Utc>>,
+    persisted_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> Report<'a> {
+    fn new(id: &'a str, persisted: &'a Persisted, found: &'a Found) -> Self {
+        let order = match persisted {
+            Persisted::Yes(order) => Some(order),
+            _ => None,
+        };
+        let value = found
+            .record
+            .as_ref()
+            .and_then(|r| r.value.as_deref())
+            .and_then(|v| serde_json::from_slice::<Value>(v).ok());
+        // The event's own createdAt when the record is there, else the stored copy.
+        let created_at = value
+            .as_ref()
+            .and_then(|v| time(v.get("createdAt")))
+            .or_else(|| order.and_then(|o| time(o.get("createdAt"))));
+        Self {
+            id,
+            persisted,
+            found,
+            created_at,
+            on_topic_at: found
+                .record
+                .as_ref()
+                .and_then(|r| r.timestamp_ms)
+                .and_then(DateTime::from_timestamp_millis),
+            persisted_at: order.and_then(|o| time(o.get("persistedAt"))),
+        }
+    }
+
+    fn print(&self) {
+        println!("order      {}", self.id);
+        match &self.found.record {
+            Some(record) => {
+                println!("record     {}", position(record));
+                if let Some(at) = self.on_topic_at {
+                    println!("timestamp  {}", millis(at));
+                }
+                if let Some(key) = &record.key {
+                    println!("key        {}", String::from_utf8_lossy(key));
+                }
+                for (name, value) in &record.headers {
+                    println!("header     {name}: {}", String::from_utf8_lossy(value));
+                }
+                for other in &self.found.others {
+                    println!(
+                        "also       {} (same key: a retried request)",
+                        position(other)
+                    );
+                }
+            }
+            None => println!(
+                "record     not found: {}",
+                self.found.note.as_deref().unwrap_or("")
+            ),
+        }
+        match self.persisted {
+            Persisted::Yes(order) => println!(
+                "persisted  status {}  at {}",
+                order["status"].as_str().unwrap_or("?"),
+                order["persistedAt"].as_str().unwrap_or("?"),
+            ),
+            Persisted::No => println!("persisted  no: the order-service does not have it (yet)"),
+            Persisted::Unknown(error) => println!("persisted  unknown: {error}"),
+        }
+        let steps = [
+            ("created", self.created_at),
+            ("on topic", self.on_topic_at),
+            ("persisted", self.persisted_at),
+        ];
+        let mut previous: Option<DateTime<Utc>> = None;
+        for (name, at) in steps {
+            let Some(at) = at else { continue };
+            let label = if previous.is_none() { "timeline" } else { "" };
+            let step = previous.map_or_else(String::new, |p| format!("  +{} ms", ms(p, at)));
+            println!("{label:<10} {name:<10} {}{step}", millis(at));
+            previous = Some(at);
+        }
+        if let (Some(from), Some(to)) = (self.created_at, self.persisted_at) {
+            println!("{:<10} {:<10} {} ms", "", "total", ms(from, to));
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let record = self.found.record.as_ref().map(record_json);
+        let (order, order_service_error) = match self.persisted {
+            Persisted::Yes(order) => (order.clone(), Value::Null),
+            Persisted::No => (Value::Null, Value::Null),
+            Persisted::Unknown(error) => (Value::Null, json!(error)),
+        };
+        let between = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+            (Some(a), Some(b)) => json!(ms(a, b)),
+            _ => Value::Null,
+        };
+        json!({
+            "correlationId": self.id,
+            "persisted": matches!(self.persisted, Persisted::Yes(_)),
+            "record": record,
+            "sameKey": self.found.others.iter().map(record_json).collect::<Vec<_>>(),
+            "recordNote": self.found.note,
+            "order": order,
+            "orderServiceError": order_service_error,
+            "timeline": {
+                "createdAt": self.created_at.map(millis),
+                "onTopicAt": self.on_topic_at.map(millis),
+                "persistedAt": self.persisted_at.map(micros),
+                "createdToOnTopicMs": between(self.created_at, self.on_topic_at),
+                "onTopicToPersistedMs": between(self.on_topic_at, self.persisted_at),
+                "createdToPersistedMs": between(self.created_at, self.persisted_at),
+            },
+        })
+    }
+}
+
+fn record_json(record: &ReceivedRecord) -> Value {
+    let headers: serde_json::Map<String, Value> = record
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(String::from_utf8_lossy(v))))
+        .collect();
+    let value = record.value.as_deref().map(|v| {
+        serde_json::from_slice::<Value>(v).unwrap_or_else(|_| json!(String::from_utf8_lossy(v)))
+    });
+    json!({
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "timestamp": record.timestamp_ms.and_then(DateTime::from_timestamp_millis).map(millis),
+        "key": record.key.as_deref().map(String::from_utf8_lossy),
+        "headers": headers,
+        "value": value,
+    })
+}
+
+fn position(record: &ReceivedRecord) -> String {
+    format!("{}/{}@{}", record.topic, record.partition, record.offset)
+}
+
+fn time(value: Option<&Value>) -> Option<DateTime<Utc>> {
+    let text = value?.as_str()?;
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn millis(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn micros(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Milliseconds from `a` to `b`, with a fraction: steps on one machine take less than one.
+fn ms(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
+    (b - a).num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0
+}
