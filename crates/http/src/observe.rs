@@ -5,28 +5,17 @@
 //! continues the caller's W3C `traceparent`; handlers add the `correlation_id` once they
 //! know it. The metrics are labelled by route template, never by raw path or id, so
 //! their cardinality stays bounded.
+//!
+//! One middleware does all three: it runs on every request of the gateway's hot path,
+//! where a layer per concern (and tower-http's body wrapper) showed up in profiles.
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use std::time::{Duration, Instant};
-use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::trace::{
-    DefaultOnBodyChunk, DefaultOnEos, DefaultOnFailure, DefaultOnRequest, TraceLayer,
-};
-use tracing::{Level, Span};
-
-type Spans = TraceLayer<
-    SharedClassifier<ServerErrorsAsFailures>,
-    fn(&Request) -> Span,
-    DefaultOnRequest,
-    fn(&Response, Duration, &Span),
-    DefaultOnBodyChunk,
-    DefaultOnEos,
-    DefaultOnFailure,
->;
+use std::time::Instant;
+use tracing::Instrument;
 
 /// Adds `GET /metrics`, a span per request and the request metrics to `router`, whose
 /// requests are counted under `service`.
@@ -35,69 +24,71 @@ pub fn observe(router: Router, service: &'static str) -> Router {
     orders_telemetry::prometheus::handle();
     router
         .route("/metrics", get(metrics))
-        .layer(middleware::from_fn_with_state(service, count))
-        .layer(spans())
+        .layer(middleware::from_fn_with_state(service, observed))
 }
 
-fn spans() -> Spans {
-    TraceLayer::new_for_http()
-        .make_span_with(request_span as fn(&Request) -> Span)
-        .on_response(on_response as fn(&Response, Duration, &Span))
-        // A 503 is an answer, not a crash: `ApiError` already logs it with its cause.
-        .on_failure(DefaultOnFailure::new().level(Level::DEBUG))
-}
-
-fn route(request: &Request) -> &str {
-    request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-}
-
-fn request_span(request: &Request) -> Span {
+async fn observed(State(service): State<&'static str>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = method_label(request.method());
+    // Route templates are few and fixed: keep them as the router's own strings.
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let span = tracing::debug_span!(
         "http",
-        otel.name = %format_args!("{} {}", request.method(), route(request)),
+        otel.name = %format_args!("{method} {route}"),
         otel.kind = "server",
         otel.status_code = tracing::field::Empty,
-        http.request.method = %request.method(),
-        http.route = route(request),
+        http.request.method = method,
+        http.route = route,
         url.path = request.uri().path(),
         http.response.status_code = tracing::field::Empty,
         correlation_id = tracing::field::Empty,
     );
-    orders_telemetry::propagation::continue_from_http(&span, request.headers());
-    span
-}
+    if !span.is_disabled() {
+        orders_telemetry::propagation::continue_from_http(&span, request.headers());
+    }
 
-fn on_response(response: &Response, latency: Duration, span: &Span) {
+    let response = next.run(request).instrument(span.clone()).await;
+
     let status = response.status();
+    let elapsed = started.elapsed();
     span.record("http.response.status_code", status.as_u16());
     if status.is_server_error() {
         span.record("otel.status_code", "ERROR");
     }
-    tracing::debug!(
-        status = status.as_u16(),
-        latency_ms = latency.as_secs_f64() * 1e3,
-        "answered"
-    );
-}
-
-async fn count(State(service): State<&'static str>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().as_str().to_owned();
-    let route = route(&request).to_owned();
-    let response = next.run(request).await;
+    span.in_scope(|| {
+        tracing::debug!(
+            status = status.as_u16(),
+            latency_ms = elapsed.as_secs_f64() * 1e3,
+            "answered"
+        );
+    });
     let labels = [
         ("service", service.to_owned()),
-        ("method", method),
-        ("route", route),
-        ("status", response.status().as_str().to_owned()),
+        ("method", method.to_owned()),
+        ("route", route.to_owned()),
+        ("status", status.as_str().to_owned()),
     ];
     metrics::counter!("orders_http_requests_total", &labels).increment(1);
     metrics::histogram!("orders_http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     response
+}
+
+/// The method as a label: the standard ones by name, anything else as `other`, so a
+/// client cannot grow the label set.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
 }
 
 /// `GET /metrics`: the process's registry in the Prometheus text format.

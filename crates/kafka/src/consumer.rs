@@ -35,7 +35,7 @@ pub struct ReceivedRecord {
 }
 
 impl ReceivedRecord {
-    fn from_message(message: &BorrowedMessage<'_>) -> Self {
+    pub(crate) fn from_message(message: &BorrowedMessage<'_>) -> Self {
         let headers = message
             .headers()
             .map(|headers| {

@@ -10,7 +10,7 @@ use crate::consumer::ReceivedRecord;
 use crate::{ClientLogging, Error, KafkaConfig, Result, admin};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -45,7 +45,7 @@ pub async fn read_at(
                 Some(message) => {
                     let message = message?;
                     if message.offset() == offset {
-                        return Ok(Some(received(&message)));
+                        return Ok(Some(ReceivedRecord::from_message(&message)));
                     }
                     // Past it already: compaction removed the record at that offset.
                     if message.offset() > offset {
@@ -111,7 +111,7 @@ pub async fn find_by_key(
             let message = message?;
             scan.scanned += 1;
             if message.key() == Some(key.as_slice()) {
-                scan.records.push(received(&message));
+                scan.records.push(ReceivedRecord::from_message(&message));
             }
             let partition = message.partition();
             if last
@@ -146,30 +146,4 @@ fn timed_out() -> Error {
     Error::Kafka(KafkaError::MessageConsumption(
         RDKafkaErrorCode::OperationTimedOut,
     ))
-}
-
-fn received(message: &BorrowedMessage<'_>) -> ReceivedRecord {
-    let headers = message
-        .headers()
-        .map(|headers| {
-            headers
-                .iter()
-                .map(|h| {
-                    (
-                        h.key.to_owned(),
-                        h.value.map(<[u8]>::to_vec).unwrap_or_default(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    ReceivedRecord {
-        topic: message.topic().to_owned(),
-        partition: message.partition(),
-        offset: message.offset(),
-        timestamp_ms: message.timestamp().to_millis(),
-        key: message.key().map(<[u8]>::to_vec),
-        value: message.payload().map(<[u8]>::to_vec),
-        headers,
-    }
 }
