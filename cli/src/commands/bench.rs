@@ -104,14 +104,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         warmup: args.warmup,
     };
     let target = load::Gateway::parse(&gateway).map_err(anyhow::Error::msg)?;
-    let outcome = load::run(
+    let outcome = load::run_on_own_thread(
         target,
         args.timeout,
         Workload::new(args.seed),
         plan,
         progress.clone(),
     )
-    .await;
+    .await?;
     progress.finish_and_clear();
 
     let e2e = if args.e2e {

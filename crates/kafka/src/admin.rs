@@ -111,7 +111,10 @@ pub(crate) fn reachable<C: ClientContext>(
         .map_err(|source| Error::Unreachable {
             brokers: brokers.to_owned(),
             timeout_ms: timeout.as_millis(),
-            source,
+            cause: match source.rdkafka_error_code() {
+                Some(code) => code.to_string(),
+                None => source.to_string(),
+            },
         })
 }
 

@@ -239,7 +239,10 @@ impl GroupMember {
                 ("auto.offset.reset", "earliest"),
                 ("session.timeout.ms", &session_ms),
                 ("heartbeat.interval.ms", &heartbeat_ms),
-                ("fetch.wait.max.ms", "100"),
+                // The longest a fetch waits for new records. Kafka answers a waiting
+                // fetch as soon as records arrive, but nisshi lets it run to this limit,
+                // which then bounds how fast an order is persisted (docs/benchmarks.md).
+                ("fetch.wait.max.ms", "10"),
                 ("socket.nagle.disable", "true"),
                 ("statistics.interval.ms", "5000"),
             ])

@@ -32,11 +32,11 @@ pub enum Error {
     #[error("invalid Kafka client configuration: {0}")]
     Config(KafkaError),
     /// No broker answered within the deadline.
-    #[error("no Kafka broker answered at {brokers} within {timeout_ms} ms ({source})")]
+    #[error("no Kafka broker answered at {brokers} within {timeout_ms} ms ({cause})")]
     Unreachable {
         brokers: String,
         timeout_ms: u128,
-        source: KafkaError,
+        cause: String,
     },
     /// The topic does not exist on the cluster.
     #[error("topic {0} does not exist (create it with `orders topics create {0}`)")]
@@ -47,9 +47,17 @@ pub enum Error {
         topic: String,
         code: rdkafka::error::RDKafkaErrorCode,
     },
+    // librdkafka's errors print their cause themselves: no `#[source]` here, so that a
+    // message does not say it twice.
     #[error("Kafka: {0}")]
-    Kafka(#[from] KafkaError),
+    Kafka(KafkaError),
     /// A blocking librdkafka call could not be run.
     #[error("Kafka client task failed: {0}")]
     Task(String),
+}
+
+impl From<KafkaError> for Error {
+    fn from(error: KafkaError) -> Self {
+        Self::Kafka(error)
+    }
 }
