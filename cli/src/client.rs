@@ -97,21 +97,22 @@ impl Admin {
         }
     }
 
+    /// Sends `request` and reads the whole answer.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> anyhow::Result<(StatusCode, bytes::Bytes)> {
+        let failed = |e: reqwest::Error| unreachable("order-service", &self.base, &e);
+        let response = request.send().await.map_err(failed)?;
+        let status = response.status();
+        Ok((status, response.bytes().await.map_err(failed)?))
+    }
+
     /// The order with this correlation id, `None` while the order-service has not
     /// persisted it.
     pub async fn order(&self, correlation_id: &str) -> anyhow::Result<Option<Value>> {
         let url = format!("{}/orders/{correlation_id}", self.base);
-        let response = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| unreachable("order-service", &self.base, &e))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| unreachable("order-service", &self.base, &e))?;
+        let (status, body) = self.send(self.http.get(&url)).await?;
         match status {
             StatusCode::OK => Ok(Some(
                 serde_json::from_slice(&body)
@@ -129,18 +130,11 @@ impl Admin {
     /// Every stored row for these ids (see `POST /orders/lookup`).
     pub async fn lookup(&self, correlation_ids: &[String]) -> anyhow::Result<Vec<Value>> {
         let url = format!("{}/orders/lookup", self.base);
-        let response = self
+        let request = self
             .http
             .post(&url)
-            .json(&serde_json::json!({ "correlationIds": correlation_ids }))
-            .send()
-            .await
-            .map_err(|e| unreachable("order-service", &self.base, &e))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| unreachable("order-service", &self.base, &e))?;
+            .json(&serde_json::json!({ "correlationIds": correlation_ids }));
+        let (status, body) = self.send(request).await?;
         if status != StatusCode::OK {
             return Err(anyhow!(describe_failure(
                 "the order-service",

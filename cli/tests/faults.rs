@@ -70,7 +70,7 @@ async fn a_broker_crash_gets_503s_not_500s_and_the_gateway_recovers_by_itself() 
     })
     .await
     .unwrap();
-    let topics = topics_on(&broker.bootstrap_servers(), 3).await;
+    let topics = Topics::create_on(&broker.bootstrap_servers(), 3).await;
     let dir = tempfile::tempdir().unwrap();
     let database = sqlite_url(&dir);
     let mut gateway = Process::gateway(

@@ -62,11 +62,17 @@ pub struct Topics {
 }
 
 impl Topics {
-    /// Creates `order_created-<random>` and its dead-letter topic with `partitions`.
+    /// Creates `order_created-<random>` and its dead-letter topic with `partitions` on
+    /// the shared broker.
     pub async fn create(partitions: i32) -> Self {
         let brokers = tokio::task::spawn_blocking(|| broker().bootstrap_servers())
             .await
             .unwrap();
+        Self::create_on(&brokers, partitions).await
+    }
+
+    /// The same on the broker at `brokers` (for tests that run a broker of their own).
+    pub async fn create_on(brokers: &str, partitions: i32) -> Self {
         let kafka = KafkaConfig::new(brokers, "orders-tests");
         let topic = unique("order_created");
         let dead_letters = format!("{topic}-dlt");

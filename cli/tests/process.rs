@@ -317,25 +317,3 @@ pub async fn assert_each_persisted_once(
     );
     store.close().await;
 }
-
-/// Fresh topics on the broker at `brokers` (for tests that run a broker of their own).
-pub async fn topics_on(brokers: &str, partitions: i32) -> Topics {
-    use orders_kafka::admin::{self, TopicSpec};
-    let kafka = orders_kafka::KafkaConfig::new(brokers, "orders-tests");
-    let topic = crate::helpers::unique("order_created");
-    let dead_letters = format!("{topic}-dlt");
-    let specs = [&topic, &dead_letters].map(|name| TopicSpec {
-        name: name.clone(),
-        partitions,
-        replication_factor: 1,
-    });
-    admin::create_topics(&kafka, &specs, Duration::from_secs(10))
-        .await
-        .unwrap();
-    Topics {
-        kafka,
-        topic,
-        dead_letters,
-        group: crate::helpers::unique("order-service-group"),
-    }
-}
