@@ -414,3 +414,65 @@ async fn a_full_producer_queue_is_a_quick_503_with_retry_after() {
         "only {quick} of 12 were refused at once; the rest waited for the deadline"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_outage_is_waited_out_and_nothing_is_dead_lettered() {
+    let postgres = tokio::task::spawn_blocking(PrivatePostgres::start)
+        .await
+        .unwrap();
+    let database = postgres.url();
+    let topics = Topics::create(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = spawn_gateway(&topics).await;
+    let consumer = Process::consumer(&topics, &database, dir.path(), &[]).await;
+
+    let sent = Arc::new(AtomicU64::new(0));
+    let load = tokio::spawn(send_orders(
+        gateway.url(""),
+        "pg-down",
+        1_500,
+        16,
+        sent.clone(),
+    ));
+    sent_at_least(&sent, 300).await;
+    let postgres = tokio::task::spawn_blocking(move || {
+        postgres.down();
+        postgres
+    })
+    .await
+    .unwrap();
+    let readyz = consumer.url("/readyz");
+    eventually(
+        "the order-service to report it is retrying",
+        Duration::from_secs(60),
+        || async {
+            let (status, body) = get_json(&readyz).await;
+            (status == 503 && body["error"].as_str().unwrap_or("").contains("retrying"))
+                .then_some(())
+        },
+    )
+    .await;
+    sent_at_least(&sent, 900).await;
+    let postgres = tokio::task::spawn_blocking(move || {
+        postgres.up();
+        postgres
+    })
+    .await
+    .unwrap();
+
+    let ledger = load.await.unwrap();
+    assert_eq!(ledger.accepted.len(), 1_500, "{:?}", ledger.others);
+    assert_each_persisted_once(&database, &ledger.accepted, PERSIST_TIMEOUT).await;
+    assert_eq!(
+        topics.count(&topics.dead_letters).await,
+        0,
+        "nothing may be dead-lettered for an outage"
+    );
+    eventually(
+        "the order-service to be ready again",
+        Duration::from_secs(60),
+        || async { (get_json(&readyz).await.0 == 200).then_some(()) },
+    )
+    .await;
+    drop(postgres);
+}

@@ -317,3 +317,113 @@ pub async fn assert_each_persisted_once(
     );
     store.close().await;
 }
+
+/// A PostgreSQL cluster of the test's own, on a free port, so that a test can stop and
+/// start the database under load without touching the machine's shared server. Made
+/// with the machine's `initdb` and `pg_ctl`, run as the `postgres` user when the tests
+/// run as root (PostgreSQL refuses to run as root).
+pub struct PrivatePostgres {
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl PrivatePostgres {
+    pub fn start() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("orders-pg")
+            .tempdir()
+            .unwrap();
+        if running_as_root() {
+            let chown = std::process::Command::new("chown")
+                .arg("postgres")
+                .arg(dir.path())
+                .status();
+            assert!(
+                chown.is_ok_and(|s| s.success()),
+                "chown postgres {}",
+                dir.path().display()
+            );
+        }
+        let cluster = Self {
+            port: free_port(),
+            dir,
+        };
+        cluster.run("initdb", &["-U", "postgres", "--auth=trust", "-E", "UTF8"]);
+        cluster.up();
+        cluster
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Starts the server and waits until it accepts connections.
+    pub fn up(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("server.log");
+        self.run(
+            "pg_ctl",
+            &["-o", &options, "-l", log.to_str().unwrap(), "-w", "start"],
+        );
+    }
+
+    /// Stops the server at once, as a crash would (`-m immediate`).
+    pub fn down(&self) {
+        self.run("pg_ctl", &["-m", "immediate", "-w", "stop"]);
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let output = self
+            .command(program, args)
+            .output()
+            .expect("initdb and pg_ctl are needed");
+        assert!(
+            output.status.success(),
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// `program -D <data> args…` from the machine's PostgreSQL, as `postgres` under root.
+    fn command(&self, program: &str, args: &[&str]) -> std::process::Command {
+        let versions = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten();
+        let program = versions
+            .map(|version| version.path().join("bin").join(program))
+            .find(|path| path.exists())
+            .unwrap_or_else(|| PathBuf::from(program));
+        let mut command = if running_as_root() {
+            let mut runuser = std::process::Command::new("runuser");
+            runuser.args(["-u", "postgres", "--"]).arg(program);
+            runuser
+        } else {
+            std::process::Command::new(program)
+        };
+        command
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(args);
+        command
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl", &["-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+fn running_as_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}
