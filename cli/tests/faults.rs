@@ -246,37 +246,13 @@ async fn a_locked_database_is_waited_out_and_nothing_is_dead_lettered() {
         16,
         sent.clone(),
     ));
-    let readyz = consumer.url("/readyz");
-    eventually(
-        "the order-service to report it is retrying",
-        Duration::from_secs(60),
-        || async {
-            let (status, body) = get_json(&readyz).await;
-            (status == 503 && body["error"].as_str().unwrap_or("").contains("retrying"))
-                .then_some(())
-        },
-    )
-    .await;
+    until_retrying(&consumer).await;
     sent_at_least(&sent, 500).await;
     sqlx::query("COMMIT").execute(&mut lock).await.unwrap();
     lock.close().await.unwrap();
 
     let ledger = load.await.unwrap();
-    assert_eq!(ledger.accepted.len(), 1_000, "{:?}", ledger.others);
-    assert_each_persisted_once(&database, &ledger.accepted, PERSIST_TIMEOUT).await;
-    assert_eq!(
-        topics.count(&topics.dead_letters).await,
-        0,
-        "nothing may be dead-lettered for an outage"
-    );
-    let (_, stats) = get_json(&consumer.url("/stats")).await;
-    assert!(stats["retries"].as_u64().unwrap() > 0, "{stats}");
-    eventually(
-        "the order-service to be ready again",
-        Duration::from_secs(30),
-        || async { (get_json(&readyz).await.0 == 200).then_some(()) },
-    )
-    .await;
+    assert_outage_lost_nothing(&topics, &consumer, &database, &ledger, 1_000).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,6 +417,22 @@ async fn a_postgres_outage_is_waited_out_and_nothing_is_dead_lettered() {
     })
     .await
     .unwrap();
+    until_retrying(&consumer).await;
+    sent_at_least(&sent, 900).await;
+    let postgres = tokio::task::spawn_blocking(move || {
+        postgres.up();
+        postgres
+    })
+    .await
+    .unwrap();
+
+    let ledger = load.await.unwrap();
+    assert_outage_lost_nothing(&topics, &consumer, &database, &ledger, 1_500).await;
+    drop(postgres);
+}
+
+/// Waits until the order-service says, on `/readyz`, that it is retrying a failed write.
+async fn until_retrying(consumer: &Process) {
     let readyz = consumer.url("/readyz");
     eventually(
         "the order-service to report it is retrying",
@@ -452,27 +444,31 @@ async fn a_postgres_outage_is_waited_out_and_nothing_is_dead_lettered() {
         },
     )
     .await;
-    sent_at_least(&sent, 900).await;
-    let postgres = tokio::task::spawn_blocking(move || {
-        postgres.up();
-        postgres
-    })
-    .await
-    .unwrap();
+}
 
-    let ledger = load.await.unwrap();
-    assert_eq!(ledger.accepted.len(), 1_500, "{:?}", ledger.others);
-    assert_each_persisted_once(&database, &ledger.accepted, PERSIST_TIMEOUT).await;
+/// After a database outage: every 202 persisted once, nothing dead-lettered, the
+/// retries counted, and the order-service ready again without a restart.
+async fn assert_outage_lost_nothing(
+    topics: &Topics,
+    consumer: &Process,
+    database: &str,
+    ledger: &Ledger,
+    orders: usize,
+) {
+    assert_eq!(ledger.accepted.len(), orders, "{:?}", ledger.others);
+    assert_each_persisted_once(database, &ledger.accepted, PERSIST_TIMEOUT).await;
     assert_eq!(
         topics.count(&topics.dead_letters).await,
         0,
         "nothing may be dead-lettered for an outage"
     );
+    let (_, stats) = get_json(&consumer.url("/stats")).await;
+    assert!(stats["retries"].as_u64().unwrap() > 0, "{stats}");
+    let readyz = consumer.url("/readyz");
     eventually(
         "the order-service to be ready again",
         Duration::from_secs(60),
         || async { (get_json(&readyz).await.0 == 200).then_some(()) },
     )
     .await;
-    drop(postgres);
 }
