@@ -319,3 +319,63 @@ async fn both_services_count_what_they_did_on_metrics() {
         "{page}"
     );
 }
+
+/// The log of a gateway that handled one order with `correlation_id`, run with
+/// `LOG_FORMAT=format` and its request logs enabled, written to a file.
+async fn gateway_log(topics: &Topics, format: &str, correlation_id: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("LOG_FORMAT", format),
+        ("RUST_LOG", "info,orders_gateway=debug,orders_http=debug"),
+    ];
+    let mut gateway = Launch::gateway(topics, &[]).start(dir.path(), &env).await;
+    let response = http()
+        .post(gateway.url("/orders"))
+        .header("x-correlation-id", correlation_id)
+        .json(&order_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert!(gateway.terminate(Duration::from_secs(15)).await.success());
+    gateway.log()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_are_plain_text_in_a_file_and_json_lines_on_request() {
+    let topics = Topics::create(1).await;
+
+    let pretty = gateway_log(&topics, "pretty", "log-pretty-1").await;
+    assert!(
+        !pretty.contains('\x1b'),
+        "colour codes in a log written to a file:\n{pretty}"
+    );
+    assert!(
+        pretty
+            .lines()
+            .any(|line| line.contains("order accepted") && line.contains("log-pretty-1")),
+        "no request line carries the correlation id:\n{pretty}"
+    );
+
+    let json = gateway_log(&topics, "json", "log-json-1").await;
+    let lines: Vec<Value> = json
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
+        })
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .all(|line| line["level"].is_string() && line["timestamp"].is_string())
+    );
+    let accepted = lines
+        .iter()
+        .find(|line| line["message"] == "order accepted")
+        .unwrap_or_else(|| panic!("no \"order accepted\" line:\n{json}"));
+    assert_eq!(
+        accepted["span"]["correlation_id"], "log-json-1",
+        "{accepted}"
+    );
+    assert!(accepted["offset"].is_u64(), "{accepted}");
+}

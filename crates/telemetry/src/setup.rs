@@ -13,6 +13,7 @@ use opentelemetry_otlp::{Protocol, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use std::io::IsTerminal;
 use tracing_subscriber::filter::{EnvFilter, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -52,7 +53,9 @@ impl Drop for Telemetry {
 pub fn init(service: &str, format: LogFormat) -> Result<Telemetry, Error> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,librdkafka=warn"));
-    let logs = fmt::layer().with_writer(std::io::stderr);
+    // Colours only for a person at a terminal: a file or a log collector gets plain text.
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let logs = fmt::layer().with_writer(std::io::stderr).with_ansi(ansi);
     let logs = match format {
         LogFormat::Pretty => logs.compact().with_filter(filter).boxed(),
         LogFormat::Json => logs
