@@ -161,12 +161,14 @@ impl ConsumerContext for GroupContext {
             self.generation.fetch_add(1, Ordering::SeqCst);
             // Stored offsets belong to committed orders: hand them over with the
             // partitions, so the next owner does not redo that work.
-            let committed = consumer.commit_consumer_state(CommitMode::Sync);
-            tracing::info!(
-                partitions = %describe(partitions),
-                commit = ?committed.err(),
-                "partitions revoked"
-            );
+            match commit_stored(consumer) {
+                Ok(()) => tracing::info!(partitions = %describe(partitions), "partitions revoked"),
+                Err(error) => tracing::warn!(
+                    partitions = %describe(partitions),
+                    %error,
+                    "partitions revoked; committing their stored offsets failed"
+                ),
+            }
         }
     }
 
@@ -300,10 +302,7 @@ impl GroupMember {
 
     /// Commits the stored offsets now and waits for the broker to confirm.
     pub fn commit(&self) -> Result<()> {
-        match self.consumer.commit_consumer_state(CommitMode::Sync) {
-            Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        Ok(commit_stored(&self.consumer)?)
     }
 
     /// Stops fetching from every assigned partition (and from partitions assigned while
@@ -420,6 +419,15 @@ pub async fn committed_offsets(
             .collect())
     })
     .await
+}
+
+/// Commits the stored offsets synchronously; nothing stored since the last commit is not
+/// an error.
+fn commit_stored<C: ConsumerContext>(consumer: &impl Consumer<C>) -> KafkaResult<()> {
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
+        other => other,
+    }
 }
 
 #[cfg(test)]
