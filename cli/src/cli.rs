@@ -5,7 +5,7 @@
 //! `DATABASE_URL`); a flag given on the command line wins over the environment.
 
 use crate::commands::{bench, db, dlq, lag, submit, tail, trace};
-use crate::duration::parse_duration;
+use crate::duration::{parse_duration, parse_duration_or_zero};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orders_kafka::{KafkaConfig, parse_option};
 use std::net::SocketAddr;
@@ -158,7 +158,7 @@ fn env_nonempty(name: &str) -> Option<String> {
 pub struct ShutdownArgs {
     /// After SIGTERM, how long /readyz answers 503 before the listener closes (time for
     /// a load balancer to stop sending).
-    #[arg(long, env = "DRAIN_DELAY", default_value = "0s", value_parser = parse_duration)]
+    #[arg(long, env = "DRAIN_DELAY", default_value = "0s", value_parser = parse_duration_or_zero)]
     pub drain_delay: Duration,
     /// Longest wait for in-flight work once shutdown begins.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]

@@ -2,7 +2,20 @@
 
 use std::time::Duration;
 
+/// A timeout or a length of time: zero is refused, since nothing can be done in it.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let duration = parse_duration_or_zero(s)?;
+    if duration.is_zero() {
+        return Err(format!(
+            "expected a duration longer than zero, got {:?}",
+            s.trim()
+        ));
+    }
+    Ok(duration)
+}
+
+/// A delay that may be zero (none).
+pub fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -51,5 +64,11 @@ mod tests {
                 .contains("unknown unit")
         );
         assert!(parse_duration("-1s").is_err());
+        assert!(
+            parse_duration("0s")
+                .unwrap_err()
+                .contains("longer than zero")
+        );
+        assert_eq!(parse_duration_or_zero("0s"), Ok(Duration::ZERO));
     }
 }

@@ -332,3 +332,93 @@ async fn dlq_tail_shows_why_and_replay_sends_the_original_record_back() {
     )
     .await;
 }
+
+/// Bad flags and environment variables stop the command before it does anything, with
+/// one message that names the flag and what is wrong with the value.
+#[test]
+fn bad_flags_and_environment_name_what_is_wrong() {
+    // (arguments, environment, what the first line of stderr must say)
+    type Case = (
+        &'static [&'static str],
+        &'static [(&'static str, &'static str)],
+        &'static str,
+    );
+    let cases: &[Case] = &[
+        (
+            &["bench", "-n", "0"],
+            &[],
+            "'--requests <N>': send at least 1 order",
+        ),
+        (
+            &["bench", "--duration", "0s"],
+            &[],
+            "expected a duration longer than zero",
+        ),
+        (
+            &["bench", "-n", "5", "-c", "0"],
+            &[],
+            "'--concurrency <CONCURRENCY>'",
+        ),
+        (
+            &["bench", "-n", "5", "--rate", "0"],
+            &[],
+            "--rate must be a positive number",
+        ),
+        (
+            &["bench", "-n", "5", "--max-error-rate", "2"],
+            &[],
+            "between 0 and 1, got 2",
+        ),
+        (
+            &["submit", "--customer", "abc", "--sku", "A:1"],
+            &[],
+            "expected a UUID such as",
+        ),
+        (&["submit", "--sku", "A"], &[], "expected SKU:QUANTITY"),
+        (&["tail", "--from", "middle"], &[], "'--from <FROM>'"),
+        (
+            &["serve-gateway"],
+            &[("PUBLISH_TIMEOUT", "soon")],
+            "'--publish-timeout <PUBLISH_TIMEOUT>'",
+        ),
+        (
+            &["serve-gateway"],
+            &[("GATEWAY_LISTEN", "nope")],
+            "'--listen <LISTEN>'",
+        ),
+        (
+            &["topics", "create"],
+            &[("KAFKA_OPTIONS", "linger.ms")],
+            "expected KEY=VALUE",
+        ),
+        (
+            &["lag"],
+            &[("LOG_FORMAT", "xml")],
+            "'--log-format <LOG_FORMAT>'",
+        ),
+        (
+            &["db", "migrate"],
+            &[("DATABASE_URL", "mysql://db/orders")],
+            "unsupported database URL scheme `mysql`",
+        ),
+    ];
+    for (arguments, environment, expected) in cases {
+        let output = std::process::Command::new(orders_bin())
+            .args(*arguments)
+            .envs(environment.iter().copied())
+            .env("KAFKA_BROKERS", "127.0.0.1:1")
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert!(
+            !output.status.success(),
+            "{arguments:?} {environment:?} succeeded"
+        );
+        assert!(
+            err.lines()
+                .next()
+                .is_some_and(|line| line.starts_with("error: ") && line.contains(expected)),
+            "{arguments:?} {environment:?}: expected {expected:?} on the first line of:\n{err}"
+        );
+    }
+}

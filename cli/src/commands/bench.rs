@@ -26,6 +26,7 @@ pub struct BenchArgs {
         short = 'n',
         long,
         value_name = "N",
+        value_parser = at_least_one,
         conflicts_with = "duration",
         required_unless_present = "duration"
     )]
@@ -70,6 +71,14 @@ pub struct BenchArgs {
     /// Longest one request may take before it counts as a transport error.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+fn at_least_one(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("send at least 1 order".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a whole number of orders, got {s:?}")),
+    }
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {

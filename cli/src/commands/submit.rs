@@ -17,7 +17,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Args)]
 pub struct SubmitArgs {
     /// The customer's id [default: a new random UUID].
-    #[arg(long, value_name = "UUID")]
+    #[arg(long, value_name = "UUID", value_parser = parse_customer)]
     pub customer: Option<Uuid>,
     /// An item as SKU:QUANTITY (repeat for more items), e.g. --sku SKU-1:2.
     #[arg(long = "sku", value_name = "SKU:QTY", required = true, value_parser = parse_item)]
@@ -50,6 +50,12 @@ pub struct SubmitArgs {
 
 /// `SKU-1:2` → (`SKU-1`, 2). The SKU may itself contain colons; the quantity is what
 /// follows the last one.
+fn parse_customer(s: &str) -> Result<Uuid, String> {
+    Uuid::parse_str(s.trim()).map_err(|_| {
+        format!("expected a UUID such as 06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf, got {s:?}")
+    })
+}
+
 fn parse_item(s: &str) -> Result<(String, u64), String> {
     let usage = || format!("expected SKU:QUANTITY such as SKU-1:2, got {s:?}");
     let (sku, quantity) = s.rsplit_once(':').ok_or_else(usage)?;
