@@ -73,11 +73,7 @@ fn header(record: &ReceivedRecord, key: &str) -> String {
 
 /// `3/12  key "c-1"  contract_violation: …  (from order_created 3/41)`
 fn human_line(record: &ReceivedRecord) -> String {
-    let key = record
-        .key
-        .as_deref()
-        .map(String::from_utf8_lossy)
-        .unwrap_or_default();
+    let key = record.key_text();
     format!(
         "{}/{}  key {key:?}  {}: {}  (from {} {}/{})",
         record.partition,

@@ -137,11 +137,7 @@ pub fn human_line(record: &ReceivedRecord) -> String {
             )
         }
         Err(error) => {
-            let key = record
-                .key
-                .as_deref()
-                .map(String::from_utf8_lossy)
-                .unwrap_or_default();
+            let key = record.key_text();
             format!(
                 "{time}  {place:>8}  key {key:?}  not an order ({}): {error}",
                 error.kind()

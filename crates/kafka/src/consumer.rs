@@ -61,6 +61,11 @@ impl ReceivedRecord {
         }
     }
 
+    /// The key as text, for people to read: invalid UTF-8 replaced, empty when absent.
+    pub fn key_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.key.as_deref().unwrap_or_default())
+    }
+
     /// The value of the first header named `key`.
     pub fn header(&self, key: &str) -> Option<&[u8]> {
         self.headers
