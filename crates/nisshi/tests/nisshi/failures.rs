@@ -13,21 +13,11 @@ use crate::support::{fixture, nisshi, process_alive};
 fn a_port_held_by_another_listener_fails_fast_with_nisshis_words() {
     let held = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = held.local_addr().unwrap().port();
-    let started = Instant::now();
 
-    let error = Broker::start(BrokerConfig {
-        binary: Some(nisshi()),
+    let error = refused_quickly(BrokerConfig {
         port,
         ..BrokerConfig::default()
-    })
-    .unwrap_err();
-    eprintln!("{error}");
-
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    });
     match &error {
         Error::PortInUse {
             port: in_use,
@@ -45,23 +35,12 @@ fn a_port_held_by_another_listener_fails_fast_with_nisshis_words() {
 
 #[test]
 fn a_storage_url_nisshi_cannot_use_fails_with_the_log_tail() {
-    let started = Instant::now();
-
-    let error = Broker::start(BrokerConfig {
-        binary: Some(nisshi()),
+    let error = refused_quickly(BrokerConfig {
         storage: Storage::Postgres {
             url: "bogus://nowhere/".to_owned(),
         },
         ..BrokerConfig::default()
-    })
-    .unwrap_err();
-    eprintln!("{error}");
-
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    });
     match &error {
         Error::Exited { status, tail, .. } => {
             assert!(!status.success());
@@ -113,6 +92,24 @@ fn a_missing_binary_is_an_error_not_a_hang() {
 }
 
 /// Whether a live process has `log` as its stdout.
+/// Starts the real nisshi with `config`, expecting it to fail well before the start-up
+/// deadline, and returns the error.
+fn refused_quickly(config: BrokerConfig) -> Error {
+    let started = Instant::now();
+    let error = Broker::start(BrokerConfig {
+        binary: Some(nisshi()),
+        ..config
+    })
+    .expect_err("nisshi started with a configuration it cannot use");
+    eprintln!("{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    error
+}
+
 fn writes_to(log: &std::path::Path) -> bool {
     std::fs::read_dir("/proc")
         .expect("list /proc")
