@@ -149,10 +149,9 @@ async fn without_an_order_service_e2e_fails_and_counts_the_missing_orders() {
             .contains("cannot reach the order-service"),
         "{summary}"
     );
-    assert!(
-        stderr(&output).contains("FAILED: 50 accepted orders were never seen persisted"),
-        "{}",
-        stderr(&output)
+    assert_stderr_has(
+        &output,
+        "FAILED: 50 accepted orders were never seen persisted",
     );
 }
 
@@ -192,9 +191,5 @@ async fn open_loop_runs_at_its_rate_and_thresholds_decide_the_exit_code() {
     ])
     .await;
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("cannot reach the gateway"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, "cannot reach the gateway");
 }

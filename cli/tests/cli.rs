@@ -150,11 +150,7 @@ async fn submit_shows_the_gateways_refusal_and_fails() {
     ]))
     .await;
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("expected SKU:QUANTITY"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, "expected SKU:QUANTITY");
 
     let output = run_orders(&args(&[
         "submit",
@@ -165,11 +161,7 @@ async fn submit_shows_the_gateways_refusal_and_fails() {
     ]))
     .await;
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("cannot reach the gateway"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, "cannot reach the gateway");
     assert_eq!(topics.count(&topics.topic).await, 0);
 }
 
@@ -280,11 +272,7 @@ async fn dlq_tail_shows_why_and_replay_sends_the_original_record_back() {
     ]))
     .await;
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("no record with correlation id unknown"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, "no record with correlation id unknown");
 
     let output = run_orders(&with_topics(&[
         "dlq",

@@ -364,3 +364,9 @@ pub fn stdout(output: &std::process::Output) -> String {
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+#[track_caller]
+pub fn assert_stderr_has(output: &std::process::Output, text: &str) {
+    let err = stderr(output);
+    assert!(err.contains(text), "expected {text:?} on stderr:\n{err}");
+}
