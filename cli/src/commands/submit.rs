@@ -48,14 +48,14 @@ pub struct SubmitArgs {
     pub timeout: Duration,
 }
 
-/// `SKU-1:2` → (`SKU-1`, 2). The SKU may itself contain colons; the quantity is what
-/// follows the last one.
 fn parse_customer(s: &str) -> Result<Uuid, String> {
     Uuid::parse_str(s.trim()).map_err(|_| {
         format!("expected a UUID such as 06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf, got {s:?}")
     })
 }
 
+/// `SKU-1:2` → (`SKU-1`, 2). The SKU may itself contain colons; the quantity is what
+/// follows the last one.
 fn parse_item(s: &str) -> Result<(String, u64), String> {
     let usage = || format!("expected SKU:QUANTITY such as SKU-1:2, got {s:?}");
     let (sku, quantity) = s.rsplit_once(':').ok_or_else(usage)?;
