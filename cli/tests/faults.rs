@@ -325,13 +325,7 @@ async fn a_client_retrying_with_the_same_correlation_id_gets_one_order() {
     let gateway = spawn_gateway(&topics).await;
     let service = spawn_consumer(&topics).await;
     for _ in 0..3 {
-        let response = http()
-            .post(gateway.url("/orders"))
-            .header("x-correlation-id", "retried-1")
-            .json(&order_body())
-            .send()
-            .await
-            .unwrap();
+        let response = post_order(&gateway.url("/orders"), "retried-1").await;
         assert_eq!(response.status(), 202);
     }
     topics

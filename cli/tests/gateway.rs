@@ -9,13 +9,7 @@ async fn a_valid_order_is_accepted_and_published_with_its_correlation_id_as_key(
     let topics = Topics::create(3).await;
     let gateway = spawn_gateway(&topics).await;
 
-    let response = http()
-        .post(gateway.url("/orders"))
-        .header("x-correlation-id", "client-id-1")
-        .json(&order_body())
-        .send()
-        .await
-        .unwrap();
+    let response = post_order(&gateway.url("/orders"), "client-id-1").await;
     assert_eq!(response.status(), 202);
     assert_eq!(response.headers()["x-correlation-id"], "client-id-1");
     let body: Value = response.json().await.unwrap();

@@ -293,6 +293,17 @@ pub fn http() -> reqwest::Client {
 }
 
 /// A valid order body.
+/// POSTs a valid order to `orders_url` with `x-correlation-id: correlation_id`.
+pub async fn post_order(orders_url: &str, correlation_id: &str) -> reqwest::Response {
+    http()
+        .post(orders_url)
+        .header("x-correlation-id", correlation_id)
+        .json(&order_body())
+        .send()
+        .await
+        .unwrap()
+}
+
 pub fn order_body() -> Value {
     json!({
         "customerId": "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf",

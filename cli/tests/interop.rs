@@ -116,13 +116,7 @@ async fn a_kafkajs_consumer_reads_our_events_as_the_plain_contract_keyed_by_corr
         .clone();
     let topics = Topics::create(2).await;
     let gateway = spawn_gateway(&topics).await;
-    let response = http()
-        .post(gateway.url("/orders"))
-        .header("x-correlation-id", "to-kafkajs-1")
-        .json(&order_body())
-        .send()
-        .await
-        .unwrap();
+    let response = post_order(&gateway.url("/orders"), "to-kafkajs-1").await;
     assert_eq!(response.status(), 202);
     let accepted: Value = response.json().await.unwrap();
 

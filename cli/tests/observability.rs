@@ -329,13 +329,7 @@ async fn gateway_log(topics: &Topics, format: &str, correlation_id: &str) -> Str
         ("RUST_LOG", "info,orders_gateway=debug,orders_http=debug"),
     ];
     let mut gateway = Launch::gateway(topics, &[]).start(dir.path(), &env).await;
-    let response = http()
-        .post(gateway.url("/orders"))
-        .header("x-correlation-id", correlation_id)
-        .json(&order_body())
-        .send()
-        .await
-        .unwrap();
+    let response = post_order(&gateway.url("/orders"), correlation_id).await;
     assert_eq!(response.status(), 202);
     assert!(gateway.terminate(Duration::from_secs(15)).await.success());
     gateway.log()
