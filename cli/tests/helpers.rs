@@ -4,8 +4,9 @@
 
 use orders_consumer::ConsumerConfig;
 use orders_gateway::GatewayConfig;
+use orders_kafka::ReceivedRecord;
 use orders_kafka::admin::{self, TopicSpec};
-use orders_kafka::consumer::{ReceivedRecord, StartFrom, TopicReader};
+use orders_kafka::consumer::{StartFrom, TopicReader};
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Record};
 use orders_nisshi::{Broker, BrokerConfig};
 use serde_json::{Value, json};

@@ -12,8 +12,9 @@ use crate::duration::parse_duration;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use orders_consumer::dead_letter::headers;
+use orders_kafka::ReceivedRecord;
 use orders_kafka::admin;
-use orders_kafka::consumer::{ReceivedRecord, StartFrom, TopicReader};
+use orders_kafka::consumer::{StartFrom, TopicReader};
 use orders_kafka::{KafkaPublisher, ProducerSettings, Record};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -211,6 +212,7 @@ mod tests {
                 (headers::ORIGINAL_TOPIC.into(), b"orders-eu".to_vec()),
                 (headers::ERROR_KIND.into(), b"not_json".to_vec()),
             ],
+            header_error: None,
         };
         let replay = replayed_record(&record, "order_created");
         assert_eq!(replay.topic, "orders-eu");

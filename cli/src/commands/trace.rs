@@ -16,7 +16,7 @@ use crate::duration::parse_duration;
 use anyhow::{Context, bail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Args;
-use orders_kafka::consumer::ReceivedRecord;
+use orders_kafka::ReceivedRecord;
 use orders_kafka::lookup;
 use serde_json::{Value, json};
 use std::process::ExitCode;

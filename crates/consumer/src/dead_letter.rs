@@ -7,7 +7,7 @@
 //! back once its cause is fixed.
 
 use orders_core::{EventError, PublishError, Published};
-use orders_kafka::consumer::ReceivedRecord;
+use orders_kafka::ReceivedRecord;
 use orders_kafka::{KafkaPublisher, Record};
 
 /// The headers added to a dead-lettered record.
@@ -110,6 +110,7 @@ mod tests {
             key: Some(b"k".to_vec()),
             value: Some(b"{oops".to_vec()),
             headers: vec![("traceparent".into(), b"00-abc".to_vec())],
+            header_error: None,
         };
         let error = EventError::NotJson("key must be a string at line 1 column 2".into());
         let dead = dead_letter(&record, &error, "order_created-dlt", "order-service-group");

@@ -3,7 +3,7 @@
 //! Everything here is pure, so every kind of bad record can be tested without Kafka.
 
 use orders_core::{EventError, EventPosition, OrderCreated};
-use orders_kafka::consumer::ReceivedRecord;
+use orders_kafka::ReceivedRecord;
 
 /// What the order-service does with one record.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +63,7 @@ mod tests {
             key: Some(b"k-1".to_vec()),
             value: value.map(<[u8]>::to_vec),
             headers: Vec::new(),
+            header_error: None,
         }
     }
 

@@ -8,72 +8,17 @@
 //! generation, so that a batch received before a rebalance never stores offsets for
 //! partitions that may belong to another member by now.
 
-use crate::{ClientLogging, Error, KafkaConfig, Result, admin, context};
+use crate::{ClientLogging, Error, KafkaConfig, ReceivedRecord, Result, admin, context};
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
-use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A record as it was read from the log, owned so that it can wait in a batch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceivedRecord {
-    pub topic: String,
-    pub partition: i32,
-    pub offset: i64,
-    /// Milliseconds since the epoch (create or log-append time), when the broker gave one.
-    pub timestamp_ms: Option<i64>,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
-    pub headers: Vec<(String, Vec<u8>)>,
-}
-
-impl ReceivedRecord {
-    pub(crate) fn from_message(message: &BorrowedMessage<'_>) -> Self {
-        let headers = message
-            .headers()
-            .map(|headers| {
-                headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.key.to_owned(),
-                            h.value.map(<[u8]>::to_vec).unwrap_or_default(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Self {
-            topic: message.topic().to_owned(),
-            partition: message.partition(),
-            offset: message.offset(),
-            timestamp_ms: message.timestamp().to_millis(),
-            key: message.key().map(<[u8]>::to_vec),
-            value: message.payload().map(<[u8]>::to_vec),
-            headers,
-        }
-    }
-
-    /// The key as text, for people to read: invalid UTF-8 replaced, empty when absent.
-    pub fn key_text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(self.key.as_deref().unwrap_or_default())
-    }
-
-    /// The value of the first header named `key`.
-    pub fn header(&self, key: &str) -> Option<&[u8]> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_slice())
-    }
-}
 
 /// Tuning of a group member.
 #[derive(Debug, Clone, PartialEq, Eq)]

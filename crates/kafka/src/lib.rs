@@ -15,11 +15,13 @@ mod context;
 pub mod lag;
 pub mod lookup;
 mod publisher;
+mod record;
 
 pub use config::{KafkaConfig, parse_option};
 pub use context::ClientLogging;
 pub use publisher::{KafkaPublisher, ProducerSettings, Record};
 pub use rdkafka;
+pub use record::ReceivedRecord;
 
 use rdkafka::error::KafkaError;
 

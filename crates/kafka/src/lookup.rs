@@ -6,7 +6,7 @@
 //! by reading the topic for its key, which the correlation id is. Neither joins a group or
 //! commits anything, so looking changes nothing for the services.
 
-use crate::consumer::ReceivedRecord;
+use crate::ReceivedRecord;
 use crate::{ClientLogging, Error, KafkaConfig, Result, admin};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};

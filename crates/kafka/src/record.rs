@@ -1,0 +1,151 @@
+//! A record as it was read from the log, owned, and read without a path that can panic.
+//!
+//! Topics are written by more than our own producers, so nothing a record can contain
+//! may crash the process that reads it. rdkafka's `Headers` iterator unwraps every header
+//! key as UTF-8 and panics on one that is not (the Kafka protocol calls keys strings, but
+//! any client can write any bytes); a consumer that panics there never stores the
+//! record's offset and panics again on it after every restart. So headers are read here
+//! straight from librdkafka, keys as bytes: a key that is not UTF-8 is kept (lossily) and
+//! reported in [`ReceivedRecord::header_error`], which makes the record poison for the
+//! services and a line like any other for `tail`.
+
+use rdkafka::message::{BorrowedMessage, Message};
+use std::borrow::Cow;
+
+/// A record as it was read from the log, owned so that it can wait in a batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceivedRecord {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    /// Milliseconds since the epoch (create or log-append time), when the broker gave one.
+    pub timestamp_ms: Option<i64>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    /// Every header in order. A key that is not UTF-8 is here with its invalid bytes
+    /// replaced by U+FFFD, and named in [`Self::header_error`].
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// Why the headers are not what the producer wrote, when they are not: the first
+    /// key that is not UTF-8, in hex.
+    pub header_error: Option<String>,
+}
+
+impl ReceivedRecord {
+    pub(crate) fn from_message(message: &BorrowedMessage<'_>) -> Self {
+        let (headers, header_error) = raw::headers(message);
+        Self {
+            topic: message.topic().to_owned(),
+            partition: message.partition(),
+            offset: message.offset(),
+            timestamp_ms: message.timestamp().to_millis(),
+            key: message.key().map(<[u8]>::to_vec),
+            value: message.payload().map(<[u8]>::to_vec),
+            headers,
+            header_error,
+        }
+    }
+
+    /// The key as text, for people to read: invalid UTF-8 replaced, empty when absent.
+    pub fn key_text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(self.key.as_deref().unwrap_or_default())
+    }
+
+    /// The value of the first header named `key`.
+    pub fn header(&self, key: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// `topic/partition@offset`, the way logs and the CLI name a record.
+    pub fn position(&self) -> String {
+        format!("{}/{}@{}", self.topic, self.partition, self.offset)
+    }
+}
+
+/// Turns a header key's bytes into the key and, when they are not UTF-8, the problem.
+fn header_key(bytes: &[u8]) -> (String, Option<String>) {
+    match std::str::from_utf8(bytes) {
+        Ok(key) => (key.to_owned(), None),
+        Err(_) => {
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            (
+                String::from_utf8_lossy(bytes).into_owned(),
+                Some(format!("a header key is not UTF-8 (bytes {hex})")),
+            )
+        }
+    }
+}
+
+/// The one place that reads librdkafka's memory directly.
+#[allow(unsafe_code)]
+mod raw {
+    use rdkafka::bindings as rd;
+    use rdkafka::message::BorrowedMessage;
+    use rdkafka::types::RDKafkaRespErr;
+    use std::ffi::CStr;
+    use std::ptr;
+
+    /// The message's headers, keys as bytes, and the first problem with a key.
+    pub(super) fn headers(
+        message: &BorrowedMessage<'_>,
+    ) -> (Vec<(String, Vec<u8>)>, Option<String>) {
+        let mut headers = Vec::new();
+        let mut error = None;
+        let mut hdrs: *mut rd::rd_kafka_headers_t = ptr::null_mut();
+        // SAFETY: `message.ptr()` is a valid message for the lifetime of `message`;
+        // librdkafka parses its headers on first call and keeps them owned by the
+        // message, so `hdrs` lives as long as `message` and is never freed here.
+        let found = unsafe { rd::rd_kafka_message_headers(message.ptr(), &mut hdrs) };
+        if found != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR || hdrs.is_null() {
+            return (headers, error);
+        }
+        // SAFETY: `hdrs` is the valid header list obtained above.
+        let count = unsafe { rd::rd_kafka_header_cnt(hdrs) };
+        for idx in 0..count {
+            let mut name: *const std::os::raw::c_char = ptr::null();
+            let mut value: *const std::os::raw::c_void = ptr::null();
+            let mut size = 0usize;
+            // SAFETY: `idx` is below the count; the out-pointers point to locals.
+            let got =
+                unsafe { rd::rd_kafka_header_get_all(hdrs, idx, &mut name, &mut value, &mut size) };
+            if got != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
+                continue;
+            }
+            // SAFETY: librdkafka returns a NUL-terminated name and, when the value is not
+            // null, `size` readable bytes at `value`, both owned by the header list.
+            let (key, value) = unsafe {
+                let key = CStr::from_ptr(name).to_bytes();
+                let value = if value.is_null() {
+                    Vec::new()
+                } else {
+                    std::slice::from_raw_parts(value.cast::<u8>(), size).to_vec()
+                };
+                (key, value)
+            };
+            let (key, problem) = super::header_key(key);
+            if error.is_none() {
+                error = problem;
+            }
+            headers.push((key, value));
+        }
+        (headers, error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_that_is_not_utf8_is_kept_lossily_and_named_in_hex() {
+        assert_eq!(header_key(b"traceparent"), ("traceparent".into(), None));
+        let (key, problem) = header_key(b"k\xff");
+        assert_eq!(key, "k\u{fffd}");
+        assert_eq!(
+            problem.as_deref(),
+            Some("a header key is not UTF-8 (bytes 6bff)")
+        );
+    }
+}
