@@ -6,8 +6,8 @@
 
 use crate::order::{Amount, CorrelationId, OrderItem, OrderRequest};
 use crate::validation::{Fields, Violations, kind};
-use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
-use serde::{Serialize, Serializer};
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -36,7 +36,7 @@ pub struct OrderCreated {
     pub total_amount: Amount,
     /// UTC, written with milliseconds and `Z` (`2025-12-05T21:15:00.000Z`), as
     /// JavaScript's `Date.toISOString()` does.
-    #[serde(serialize_with = "serialize_millis")]
+    #[serde(serialize_with = "crate::time::serialize_millis")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -65,7 +65,10 @@ impl OrderCreated {
         let text = std::str::from_utf8(value).map_err(|e| EventError::NotUtf8(e.to_string()))?;
         let json: Value =
             serde_json::from_str(text).map_err(|e| EventError::NotJson(e.to_string()))?;
-        Self::from_value(&json).map_err(EventError::Invalid)
+        Self::from_value(&json).map_err(|violations| EventError::Invalid {
+            event: "order_created",
+            violations,
+        })
     }
 
     /// Validates a parsed event with the same rules as the gateway's request, plus
@@ -102,16 +105,9 @@ fn parse_timestamp(
         violations.push(path, format!("must be a string, found {}", kind(value)));
         return None;
     };
-    match DateTime::parse_from_rfc3339(s) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
-        Err(_) => {
-            violations.push(
-                path,
-                "must be an ISO-8601 timestamp such as 2025-12-05T21:15:00.000Z",
-            );
-            None
-        }
-    }
+    crate::time::parse(s)
+        .map_err(|message| violations.push(path, message))
+        .ok()
 }
 
 /// Why a record value is not an `order_created` event. None of these get better by
@@ -122,8 +118,12 @@ pub enum EventError {
     NotUtf8(String),
     #[error("value is not JSON: {0}")]
     NotJson(String),
-    #[error("value breaks the order_created contract: {0}")]
-    Invalid(Violations),
+    #[error("value breaks the {event} contract: {violations}")]
+    Invalid {
+        /// The event's name (`order_created`, `payment_completed`, …).
+        event: &'static str,
+        violations: Violations,
+    },
 }
 
 impl EventError {
@@ -132,14 +132,9 @@ impl EventError {
         match self {
             Self::NotUtf8(_) => "not_utf8",
             Self::NotJson(_) => "not_json",
-            Self::Invalid(_) => "contract_violation",
+            Self::Invalid { .. } => "contract_violation",
         }
     }
-}
-
-pub(crate) fn serialize_millis<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    // to_rfc3339_opts writes directly; `format` would parse a strftime string per call.
-    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
 #[cfg(test)]
@@ -185,6 +180,31 @@ mod tests {
         assert_eq!(
             event.created_at,
             Utc.with_ymd_and_hms(2025, 12, 5, 21, 15, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn times_the_stores_cannot_keep_are_refused() {
+        let check = |t: &str| {
+            let mut value: Value = serde_json::from_str(SEED_EVENT).unwrap();
+            value["createdAt"] = json!(t);
+            OrderCreated::from_value(&value)
+                .map(|e| e.created_at)
+                .map_err(|v| v.to_string())
+        };
+        assert!(check("9999-12-31T23:59:59.999Z").is_ok());
+        assert!(check("0000-01-01T00:00:00Z").is_ok());
+        assert_eq!(
+            check("9999-12-31T23:59:59.999-00:01"),
+            Err("/createdAt must be between the years 0000 and 9999 once converted to UTC".into())
+        );
+        assert_eq!(
+            check("0000-01-01T00:00:00+00:01"),
+            Err("/createdAt must be between the years 0000 and 9999 once converted to UTC".into())
+        );
+        assert_eq!(
+            check("2016-12-31T23:59:60Z"),
+            Err("/createdAt must not be a leap second".into())
         );
     }
 

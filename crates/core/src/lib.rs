@@ -8,14 +8,16 @@
 pub mod event;
 pub mod order;
 pub mod ports;
+pub mod saga;
+pub mod time;
 pub mod usecase;
 pub mod validation;
 
 pub use event::{EventError, OrderCreated};
 pub use order::{Amount, CorrelationId, Order, OrderItem, OrderRequest, OrderStatus};
 pub use ports::{
-    EventPosition, Inserted, NewOrder, OrderPublisher, OrderStore, PublishError, Published,
-    StoreError,
+    Conflict, EventPosition, Inserted, NewOrder, OrderPublisher, OrderStore, PublishError,
+    Published, StoreError,
 };
 pub use usecase::{CreateOrders, SubmitOrder, Submitted};
 pub use validation::{Violation, Violations};

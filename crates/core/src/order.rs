@@ -72,9 +72,11 @@ impl From<CorrelationId> for String {
 #[error("correlation id {0}")]
 pub struct InvalidCorrelationId(pub &'static str);
 
-/// One line of an order.
+/// One line of an order. Read from JSON with the contract's rules (a SKU of 1 to 256
+/// characters without control characters, a quantity from 1 to 2^53-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "RawItem")]
 pub struct OrderItem {
     #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub sku: String,
@@ -85,13 +87,45 @@ pub struct OrderItem {
     pub quantity: u64,
 }
 
+#[derive(Deserialize)]
+struct RawItem {
+    sku: String,
+    quantity: u64,
+}
+
+impl TryFrom<RawItem> for OrderItem {
+    type Error = String;
+    fn try_from(raw: RawItem) -> Result<Self, String> {
+        let mut violations = Violations::default();
+        let sku = check_sku(&raw.sku, "sku", &mut violations);
+        if !(1..=MAX_SAFE_INTEGER).contains(&raw.quantity) {
+            violations.push("quantity", "must be from 1 to 9007199254740991");
+        }
+        match sku {
+            Some(sku) if violations.is_empty() => Ok(Self {
+                sku,
+                quantity: raw.quantity,
+            }),
+            _ => Err(violations.to_string()),
+        }
+    }
+}
+
 /// A positive, finite amount of money as the contract carries it: a JSON number.
 ///
 /// The contract comes from JavaScript, where every number is an `f64`, so this is one
 /// too; it is written the way JavaScript writes it (`150`, not `150.0`) so that our
 /// events are byte-for-byte what the seed's services would produce.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Deserialize)]
+#[serde(try_from = "f64")]
 pub struct Amount(f64);
+
+impl TryFrom<f64> for Amount {
+    type Error = &'static str;
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        Self::new(value).ok_or("an amount must be a finite number greater than 0")
+    }
+}
 
 impl Amount {
     /// `None` unless the value is finite and greater than zero.
@@ -198,19 +232,19 @@ fn read_items(items: &[Value], path: &str, violations: &mut Violations) -> Optio
         violations.push(path, "must contain at least one item");
         return None;
     }
+    if items.len() > MAX_ITEMS {
+        violations.push(path, format!("must contain at most {MAX_ITEMS} items"));
+        return None;
+    }
     let before = violations.as_slice().len();
     let read: Vec<_> = items
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
             let fields = Fields::of(item, format!("{path}/{i}"), violations)?;
-            let sku = fields.string("sku", violations).and_then(|sku| {
-                if sku.is_empty() {
-                    violations.push(fields.path_of("sku"), "must not be empty");
-                    return None;
-                }
-                Some(sku.to_owned())
-            });
+            let sku = fields
+                .string("sku", violations)
+                .and_then(|sku| check_sku(sku, &fields.path_of("sku"), violations));
             let quantity = fields
                 .number("quantity", violations)
                 .and_then(|q| positive_integer(q, &fields.path_of("quantity"), violations));
@@ -221,6 +255,30 @@ fn read_items(items: &[Value], path: &str, violations: &mut Violations) -> Optio
         })
         .collect();
     (violations.as_slice().len() == before).then_some(read)
+}
+
+/// The most items one order may have: enough for any real basket, and a bound on what
+/// one order costs every service downstream (the inventory locks a row per SKU).
+pub const MAX_ITEMS: usize = 1_000;
+
+/// The longest SKU, in characters: a key of the inventory's stock table on every store.
+pub const MAX_SKU_CHARS: usize = 256;
+
+/// A SKU is 1 to [`MAX_SKU_CHARS`] characters without control characters: a NUL cannot
+/// be stored in a Postgres text or jsonb value at all, and a newline or tab in a SKU is
+/// always a mistake that would only surface later, in some other system.
+fn check_sku(sku: &str, path: &str, violations: &mut Violations) -> Option<String> {
+    let message = if sku.is_empty() {
+        "must not be empty"
+    } else if sku.chars().count() > MAX_SKU_CHARS {
+        "must be at most 256 characters"
+    } else if sku.chars().any(char::is_control) {
+        "must not contain control characters"
+    } else {
+        return Some(sku.to_owned());
+    };
+    violations.push(path, message);
+    None
 }
 
 fn positive_integer(n: f64, path: &str, violations: &mut Violations) -> Option<u64> {
@@ -287,7 +345,7 @@ pub struct Order {
     pub total_amount: Amount,
     pub status: OrderStatus,
     /// When the gateway accepted it (the event's `createdAt`).
-    #[serde(serialize_with = "crate::event::serialize_millis")]
+    #[serde(serialize_with = "crate::time::serialize_millis")]
     pub created_at: DateTime<Utc>,
     /// When the order-service committed it to the store.
     #[serde(serialize_with = "serialize_micros")]
@@ -379,6 +437,49 @@ mod tests {
         for body in [json!([]), json!("x"), json!(null), json!(1)] {
             assert_eq!(paths(OrderRequest::from_json(&body)), [""]);
         }
+    }
+
+    #[test]
+    fn skus_are_short_printable_text() {
+        let check = |sku: &str| {
+            let body = json!({
+                "customerId": "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf",
+                "items": [{"sku": sku, "quantity": 1}], "totalAmount": 1
+            });
+            OrderRequest::from_json(&body)
+                .map(|_| ())
+                .map_err(|v| v.to_string())
+        };
+        assert_eq!(check("SKU-Ω 🚲 ümlaut"), Ok(()));
+        assert_eq!(check(&"é".repeat(256)), Ok(()));
+        assert_eq!(
+            check(&"é".repeat(257)),
+            Err("/items/0/sku must be at most 256 characters".into())
+        );
+        for bad in ["SKU\u{0}1", "SKU\n1", "\t", "a\u{7f}", "a\u{85}"] {
+            assert_eq!(
+                check(bad),
+                Err("/items/0/sku must not contain control characters".into()),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn at_most_a_thousand_items() {
+        let items = |n: usize| {
+            json!({
+                "customerId": "06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf",
+                "items": vec![json!({"sku": "A", "quantity": 1}); n], "totalAmount": 1
+            })
+        };
+        assert!(OrderRequest::from_json(&items(1_000)).is_ok());
+        assert_eq!(
+            OrderRequest::from_json(&items(1_001))
+                .unwrap_err()
+                .to_string(),
+            "/items must contain at most 1000 items"
+        );
     }
 
     #[test]

@@ -34,9 +34,21 @@ pub enum PublishError {
     /// The broker did not acknowledge the event before the deadline.
     #[error("the broker did not acknowledge the event in time")]
     Timeout,
-    /// The broker or the client refused it.
+    /// The broker or the client failed in a way that may pass (a broker down, a topic
+    /// not created yet).
     #[error("the broker refused the event: {0}")]
     Broker(String),
+    /// The broker will never take this record as it is (too large, invalid): retrying
+    /// it unchanged cannot help.
+    #[error("the broker will not take the record: {0}")]
+    Refused(String),
+}
+
+impl PublishError {
+    /// Whether the same record may be accepted later.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self, Self::Refused(_))
+    }
 }
 
 /// Publishes `order_created` events, answering only once the broker has them.
@@ -57,12 +69,25 @@ pub struct NewOrder {
 }
 
 /// What one batch did to the store.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Inserted {
     /// Orders that were new.
     pub created: usize,
-    /// Orders whose correlation id was already there (a redelivered event): left as they were.
+    /// Orders already there with the same content (a redelivered event): left as they
+    /// were.
     pub duplicates: usize,
+    /// Orders of the batch whose correlation id already names an order with other
+    /// content: not applied, so that the caller can set them aside.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// An order of a batch that reuses a correlation id for different content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// Its index in the batch.
+    pub index: usize,
+    /// Which fields differ, for the dead-letter record and the log.
+    pub reason: String,
 }
 
 /// Why the store did not do what was asked.

@@ -52,6 +52,16 @@ pub enum Error {
     )]
     SchemaTooNew { database: i64, binary: i64 },
 
+    /// The database holds another service's schema: each service needs its own.
+    #[error(
+        "the database holds the {found} service's schema, not the {expected} service's: give \
+         each service a database of its own"
+    )]
+    OtherService {
+        expected: &'static str,
+        found: &'static str,
+    },
+
     /// Migrations were not applied at connect (`StoreOptions::migrate` is off) and the
     /// database lacks some: every insert would fail, and fail as if the orders were bad.
     #[error(

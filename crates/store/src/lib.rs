@@ -1,5 +1,7 @@
-//! Where the order-service keeps orders: [`orders_core::OrderStore`] on SQLite (the
-//! embedded default: one file, nothing to run) and on PostgreSQL, chosen by the URL.
+//! Where the services keep their state, each in a database of its own: the orders
+//! ([`orders_core::OrderStore`]) on SQLite (the embedded default: one file, nothing to
+//! run) or on PostgreSQL, chosen by the URL. Every query is written once for both
+//! backends ([`dialect`] holds what differs).
 //!
 //! The order-service commits its Kafka offsets only after [`OrderStore::insert`] returns,
 //! so everything here is shaped by one rule: once `insert` says a batch is stored, it
@@ -39,21 +41,21 @@
 //! so two consumers inserting overlapping batches take row locks in the same order and
 //! cannot deadlock each other.
 
+mod db;
+mod dialect;
 mod error;
-mod postgres;
+mod orders;
 mod row;
 mod schema;
-mod sqlite;
 
 pub use error::{Error, Result};
-pub use schema::{AppliedMigration, MigrationReport};
+pub use orders::{Store, connect, migrate};
+pub use schema::{AppliedMigration, MigrationReport, Service};
 
-use async_trait::async_trait;
-use orders_core::{CorrelationId, Inserted, NewOrder, Order, OrderStore, StoreError};
 use std::fmt;
 use std::time::Duration;
 
-/// The database behind a [`Store`], chosen by the URL's scheme.
+/// The database behind a store, chosen by the URL's scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
     /// `sqlite://PATH` (relative or, with a third slash, absolute), `sqlite::memory:`.
@@ -90,7 +92,7 @@ impl fmt::Display for Backend {
     }
 }
 
-/// How [`connect`] sets a store up.
+/// How a store is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreOptions {
     /// Apply pending migrations at connect. When off, a database that lacks some is
@@ -115,108 +117,10 @@ impl Default for StoreOptions {
     }
 }
 
-/// A connected store. Cheap to clone: clones share one connection pool.
-#[derive(Debug, Clone)]
-pub struct Store {
-    inner: Inner,
-}
-
-#[derive(Debug, Clone)]
-enum Inner {
-    Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PostgresStore),
-}
-
-/// Connects to the database at `url`, checks its schema version and, when
-/// `options.migrate`, brings it up to date.
-///
-/// A database migrated by a newer `orders` is refused with [`Error::SchemaTooNew`].
-pub async fn connect(url: &str, options: StoreOptions) -> Result<Store> {
-    let inner = match Backend::from_url(url)? {
-        Backend::Sqlite => Inner::Sqlite(sqlite::SqliteStore::connect(url, &options).await?),
-        Backend::Postgres => {
-            Inner::Postgres(postgres::PostgresStore::connect(url, &options).await?)
-        }
-    };
-    Ok(Store { inner })
-}
-
-/// Applies the migrations the database at `url` lacks (what `orders db migrate` does)
-/// and reports them.
-pub async fn migrate(url: &str) -> Result<MigrationReport> {
-    let options = StoreOptions::default();
-    match Backend::from_url(url)? {
-        Backend::Sqlite => sqlite::migrate(url, &options).await,
-        Backend::Postgres => postgres::migrate(url, &options).await,
-    }
-}
-
-impl Store {
-    pub fn backend(&self) -> Backend {
-        match &self.inner {
-            Inner::Sqlite(_) => Backend::Sqlite,
-            Inner::Postgres(_) => Backend::Postgres,
-        }
-    }
-
-    /// Closes every connection, waiting for the ones in use to come back. Calls made
-    /// afterwards fail as `StoreError::Unavailable`.
-    pub async fn close(&self) {
-        match &self.inner {
-            Inner::Sqlite(store) => store.close().await,
-            Inner::Postgres(store) => store.close().await,
-        }
-    }
-}
-
-#[async_trait]
-impl OrderStore for Store {
-    async fn insert(&self, orders: &[NewOrder]) -> Result<Inserted, StoreError> {
-        match &self.inner {
-            Inner::Sqlite(store) => store.insert(orders).await,
-            Inner::Postgres(store) => store.insert(orders).await,
-        }
-    }
-
-    async fn get(&self, id: &CorrelationId) -> Result<Option<Order>, StoreError> {
-        match &self.inner {
-            Inner::Sqlite(store) => store.get(id).await,
-            Inner::Postgres(store) => store.get(id).await,
-        }
-    }
-
-    async fn lookup(&self, ids: &[CorrelationId]) -> Result<Vec<Order>, StoreError> {
-        match &self.inner {
-            Inner::Sqlite(store) => store.lookup(ids).await,
-            Inner::Postgres(store) => store.lookup(ids).await,
-        }
-    }
-
-    async fn recent(&self, limit: u32) -> Result<Vec<Order>, StoreError> {
-        match &self.inner {
-            Inner::Sqlite(store) => store.recent(limit).await,
-            Inner::Postgres(store) => store.recent(limit).await,
-        }
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        match &self.inner {
-            Inner::Sqlite(store) => store.ping().await,
-            Inner::Postgres(store) => store.ping().await,
-        }
-    }
-
-    fn system(&self) -> &'static str {
-        match self.backend() {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgresql",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use orders_core::OrderStore;
 
     #[test]
     fn the_scheme_chooses_the_backend() {

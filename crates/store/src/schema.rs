@@ -1,5 +1,11 @@
-//! The schema's versions: the migrations compiled into this binary, and the decision
-//! whether a database may be used by it.
+//! The schemas' versions: the migrations compiled into this binary for each service's
+//! database, and the decision whether a database may be used by it.
+//!
+//! Each service has a database of its own (database per service), with its own
+//! migrations, numbered in a range of its own (orders below 1,000,000, inventory from
+//! 1,000,001, payments from 2,000,001, notifications from 3,000,001), so that a database
+//! that holds another service's schema is recognised and refused by name instead of being
+//! migrated over.
 //!
 //! sqlx's migrator alone is not enough. Given a database migrated by a newer binary it
 //! fails with `VersionMissing`, a message about a "missing" migration that reads like
@@ -11,8 +17,51 @@ use crate::Backend;
 use crate::error::{Error, Result, store_error};
 use sqlx::migrate::{MigrateError, Migrator};
 
-pub(crate) static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-pub(crate) static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static ORDERS_SQLITE: Migrator = sqlx::migrate!("migrations/orders/sqlite");
+static ORDERS_POSTGRES: Migrator = sqlx::migrate!("migrations/orders/postgres");
+
+/// Whose database: each service's schema is its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    Orders,
+}
+
+impl Service {
+    pub const ALL: [Service; 1] = [Service::Orders];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Orders => "orders",
+        }
+    }
+
+    /// The versions this service's migrations are numbered in.
+    fn versions(self) -> std::ops::Range<i64> {
+        match self {
+            Self::Orders => 1..1_000_000,
+        }
+    }
+
+    fn migrator(self, backend: Backend) -> &'static Migrator {
+        match (self, backend) {
+            (Self::Orders, Backend::Sqlite) => &ORDERS_SQLITE,
+            (Self::Orders, Backend::Postgres) => &ORDERS_POSTGRES,
+        }
+    }
+
+    /// The service whose range `version` is in.
+    fn owning(version: i64) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.versions().contains(&version))
+    }
+}
+
+impl std::fmt::Display for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// What [`crate::migrate`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,20 +81,22 @@ pub struct AppliedMigration {
     pub description: String,
 }
 
-/// The migrations of one backend, and what to make of a database's versions.
+/// The migrations of one service on one backend, and what to make of a database's
+/// versions.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Schema {
+    pub service: Service,
     pub backend: Backend,
     pub migrator: &'static Migrator,
 }
 
 impl Schema {
-    pub(crate) fn of(backend: Backend) -> Self {
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE,
-            Backend::Postgres => &POSTGRES,
-        };
-        Self { backend, migrator }
+    pub(crate) fn of(service: Service, backend: Backend) -> Self {
+        Self {
+            service,
+            backend,
+            migrator: service.migrator(backend),
+        }
     }
 
     fn known(&self) -> impl Iterator<Item = &'static sqlx::migrate::Migration> {
@@ -62,6 +113,15 @@ impl Schema {
     /// Decides, from the versions recorded in the database, whether this binary may use
     /// it: never when it is newer, and when it is older only if it will be migrated.
     pub(crate) fn check(&self, recorded: &[i64], will_migrate: bool) -> Result<()> {
+        if let Some(&foreign) = recorded
+            .iter()
+            .find(|v| !self.service.versions().contains(v))
+        {
+            return Err(Error::OtherService {
+                expected: self.service.as_str(),
+                found: Service::owning(foreign).map_or("unknown", Service::as_str),
+            });
+        }
         let binary = self.latest();
         let database = recorded.iter().copied().max();
         if let Some(database) = database.filter(|&v| v > binary) {
@@ -134,15 +194,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_backends_know_the_same_versions() {
+    fn both_backends_know_the_same_versions_in_the_service_range() {
         let versions = |m: &Migrator| m.iter().map(|m| m.version).collect::<Vec<_>>();
-        assert_eq!(versions(&SQLITE), versions(&POSTGRES));
-        assert!(Schema::of(Backend::Sqlite).latest() >= 1);
+        for service in Service::ALL {
+            let sqlite = versions(service.migrator(Backend::Sqlite));
+            assert_eq!(sqlite, versions(service.migrator(Backend::Postgres)));
+            assert!(!sqlite.is_empty(), "{service}");
+            assert!(
+                sqlite.iter().all(|v| service.versions().contains(v)),
+                "{service}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_database_of_another_service_is_refused_by_name() {
+        let schema = Schema::of(Service::Orders, Backend::Sqlite);
+        let error = schema.check(&[1_000_001], true).unwrap_err();
+        assert!(matches!(error, Error::OtherService { .. }), "{error:?}");
     }
 
     #[test]
     fn a_database_from_a_newer_binary_is_refused_even_when_migrating() {
-        let schema = Schema::of(Backend::Sqlite);
+        let schema = Schema::of(Service::Orders, Backend::Sqlite);
         let binary = schema.latest();
         let error = schema.check(&[1, binary + 1], true).unwrap_err();
         assert!(
@@ -153,7 +227,7 @@ mod tests {
 
     #[test]
     fn an_older_database_is_fine_only_if_it_will_be_migrated() {
-        let schema = Schema::of(Backend::Postgres);
+        let schema = Schema::of(Service::Orders, Backend::Postgres);
         assert!(schema.check(&[], true).is_ok());
         assert!(matches!(
             schema.check(&[], false),
@@ -165,7 +239,7 @@ mod tests {
 
     #[test]
     fn a_version_missing_because_it_is_newer_is_reported_as_too_new() {
-        let schema = Schema::of(Backend::Sqlite);
+        let schema = Schema::of(Service::Orders, Backend::Sqlite);
         let newer = schema.latest() + 1;
         let error = schema
             .finish(Err(MigrateError::VersionMissing(newer)), &[])

@@ -39,6 +39,7 @@ on_both_backends!(run:
     a_batch_is_read_back_field_for_field,
     a_redelivered_batch_creates_nothing_and_keeps_the_first_persisted_at,
     the_same_id_twice_in_one_batch_is_one_row,
+    an_id_reused_for_other_content_is_a_conflict_not_a_duplicate,
     concurrent_overlapping_batches_leave_one_row_per_id,
     lookup_returns_each_stored_id_once_in_id_order,
     recent_is_newest_first_then_by_id_and_limited,
@@ -62,7 +63,8 @@ async fn a_batch_is_read_back_field_for_field(db: TestDb) {
         inserted,
         Inserted {
             created: 3,
-            duplicates: 0
+            duplicates: 0,
+            conflicts: Vec::new(),
         }
     );
 
@@ -112,7 +114,8 @@ async fn a_redelivered_batch_creates_nothing_and_keeps_the_first_persisted_at(db
         inserted,
         Inserted {
             created: 1,
-            duplicates: 50
+            duplicates: 50,
+            conflicts: Vec::new(),
         }
     );
     for new in &first {
@@ -131,14 +134,15 @@ async fn the_same_id_twice_in_one_batch_is_one_row(db: TestDb) {
     let batch = vec![
         order("twice", 1, at(1, 0)),
         order("once", 2, at(1, 0)),
-        order("twice", 3, at(1, 0)),
+        order("twice", 1, at(1, 0)),
     ];
     let inserted = db.store.insert(&batch).await.unwrap();
     assert_eq!(
         inserted,
         Inserted {
             created: 2,
-            duplicates: 1
+            duplicates: 1,
+            conflicts: Vec::new(),
         }
     );
     let stored = db.store.lookup(&[id("twice")]).await.unwrap();
@@ -146,6 +150,46 @@ async fn the_same_id_twice_in_one_batch_is_one_row(db: TestDb) {
         stored,
         [expected(&batch[0])],
         "the first of the two is kept"
+    );
+}
+
+/// `order` as the gateway publishes it again for a client that retried: a new createdAt.
+fn retried(mut order: NewOrder) -> NewOrder {
+    order.event.created_at += chrono::Duration::seconds(5);
+    order
+}
+
+async fn an_id_reused_for_other_content_is_a_conflict_not_a_duplicate(db: TestDb) {
+    db.store
+        .insert(&[order("taken", 1, at(1, 0))])
+        .await
+        .unwrap();
+    let batch = vec![
+        // Another customer, items and amount under a stored id...
+        order("taken", 2, at(2, 0)),
+        // ...the same order again, stamped at another time by a retried request: harmless...
+        retried(order("taken", 1, at(2, 0))),
+        // ...and, inside one batch, a second version of a new id.
+        order("fresh", 3, at(2, 0)),
+        order("fresh", 4, at(2, 0)),
+    ];
+    let inserted = db.store.insert(&batch).await.unwrap();
+    assert_eq!((inserted.created, inserted.duplicates), (1, 1));
+    let conflicts: Vec<usize> = inserted.conflicts.iter().map(|c| c.index).collect();
+    assert_eq!(conflicts, [0, 3]);
+    assert!(
+        inserted.conflicts[0]
+            .reason
+            .contains("another customerId, items, totalAmount"),
+        "{:?}",
+        inserted.conflicts[0]
+    );
+    let stored = db.store.lookup(&[id("fresh"), id("taken")]).await.unwrap();
+    let first = order("taken", 1, at(1, 0));
+    assert_eq!(
+        stored,
+        [expected(&batch[2]), expected(&first)],
+        "nothing overwritten"
     );
 }
 
@@ -161,7 +205,10 @@ async fn concurrent_overlapping_batches_leave_one_row_per_id(db: TestDb) {
         .map(|task| {
             let store = db.store.clone();
             let start = start.clone();
-            let mut batch = orders(&ids("race", task * STEP..task * STEP + BATCH), at(3, task));
+            // Each order's content depends on its id only: the races are redeliveries.
+            let mut batch: Vec<_> = (task * STEP..task * STEP + BATCH)
+                .map(|n| order(&format!("race-{n:06}"), n, at(3, task)))
+                .collect();
             if task % 2 == 1 {
                 batch.reverse();
             }
@@ -183,7 +230,8 @@ async fn concurrent_overlapping_batches_leave_one_row_per_id(db: TestDb) {
         total,
         Inserted {
             created: all.len(),
-            duplicates: (TASKS * BATCH) as usize - all.len()
+            duplicates: (TASKS * BATCH) as usize - all.len(),
+            conflicts: Vec::new(),
         }
     );
     assert_eq!(
