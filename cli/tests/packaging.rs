@@ -982,8 +982,8 @@ async fn nisshi_refuses_a_record_that_breaks_the_contract() {
         .unwrap_err();
     assert_eq!(
         refused.to_string(),
-        "the broker refused the event: Message production error: InvalidRecord (Broker: \
-         Broker failed to validate record)"
+        "the broker will not take the record: Message production error: InvalidRecord \
+         (Broker: Broker failed to validate record)"
     );
 
     // The same producer goes on: a refusal is about one batch, not the connection.

@@ -2,52 +2,26 @@
 //!
 //! Everything here is pure, so every kind of bad record can be tested without Kafka.
 
-use orders_core::{EventError, EventPosition, OrderCreated};
+use orders_core::{EventError, OrderCreated};
 use orders_kafka::ReceivedRecord;
+use orders_runtime::Rejection;
 
-/// What the order-service does with one record.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
-    /// A valid event: create its order.
-    Create(OrderCreated, EventPosition),
-    /// A record that can never become an order: set it aside (dead-letter) and move on.
-    Reject(EventError),
-}
-
-/// Parses and validates one record with the contract's rules.
-pub fn decide(record: &ReceivedRecord) -> Decision {
+/// Parses and validates one record with the contract's rules: the event, or why the
+/// record can never become an order.
+pub fn decide(record: &ReceivedRecord) -> Result<OrderCreated, Rejection> {
+    if let Some(problem) = &record.header_error {
+        return Err(Rejection::new("bad_headers", problem.clone()));
+    }
     let Some(value) = record.value.as_deref() else {
-        return Decision::Reject(EventError::NotJson("the record has no value".into()));
+        return Err(rejection(&EventError::NotJson(
+            "the record has no value".into(),
+        )));
     };
-    match OrderCreated::from_json(value) {
-        Ok(event) => Decision::Create(event, position(record)),
-        Err(error) => Decision::Reject(error),
-    }
+    OrderCreated::from_json(value).map_err(|e| rejection(&e))
 }
 
-pub(crate) fn position(record: &ReceivedRecord) -> EventPosition {
-    EventPosition {
-        topic: record.topic.clone(),
-        partition: record.partition,
-        offset: record.offset,
-    }
-}
-
-/// The correlation id a rejected record claims, for the log line: from its value when
-/// that much is readable, else its key.
-pub(crate) fn claimed_correlation_id(record: &ReceivedRecord) -> Option<String> {
-    let from_value = record
-        .value
-        .as_deref()
-        .and_then(|v| serde_json::from_slice::<serde_json::Value>(v).ok())
-        .and_then(|v| v.get("correlationId")?.as_str().map(str::to_owned));
-    from_value.or_else(|| {
-        record
-            .key
-            .as_deref()
-            .and_then(|k| std::str::from_utf8(k).ok())
-            .map(str::to_owned)
-    })
+fn rejection(error: &EventError) -> Rejection {
+    Rejection::new(error.kind(), error.to_string())
 }
 
 #[cfg(test)]
@@ -59,32 +33,23 @@ mod tests {
             topic: "order_created".into(),
             partition: 2,
             offset: 7,
-            timestamp_ms: None,
             key: Some(b"k-1".to_vec()),
             value: value.map(<[u8]>::to_vec),
-            headers: Vec::new(),
-            header_error: None,
+            ..ReceivedRecord::default()
         }
     }
 
+    const EVENT: &[u8] = br#"{"correlationId":"c-1","customerId":"06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf","items":[{"sku":"SKU-1","quantity":2}],"totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}"#;
+
     #[test]
-    fn a_contract_event_is_created_with_its_position() {
-        let value = br#"{"correlationId":"c-1","customerId":"06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf","items":[{"sku":"SKU-1","quantity":2}],"totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}"#;
-        match decide(&record(Some(value))) {
-            Decision::Create(event, position) => {
-                assert_eq!(event.correlation_id.as_str(), "c-1");
-                assert_eq!((position.partition, position.offset), (2, 7));
-            }
-            other => panic!("expected Create, got {other:?}"),
-        }
+    fn a_contract_event_is_read() {
+        let event = decide(&record(Some(EVENT))).unwrap();
+        assert_eq!(event.correlation_id.as_str(), "c-1");
     }
 
     #[test]
     fn bad_records_are_rejected_with_their_kind() {
-        let kind = |value: Option<&[u8]>| match decide(&record(value)) {
-            Decision::Reject(e) => e.kind(),
-            other => panic!("expected Reject, got {other:?}"),
-        };
+        let kind = |value: Option<&[u8]>| decide(&record(value)).unwrap_err().kind;
         assert_eq!(kind(None), "not_json");
         assert_eq!(kind(Some(b"\xff")), "not_utf8");
         assert_eq!(kind(Some(b"[1,2")), "not_json");
@@ -95,14 +60,11 @@ mod tests {
     }
 
     #[test]
-    fn the_claimed_correlation_id_comes_from_the_value_then_the_key() {
-        assert_eq!(
-            claimed_correlation_id(&record(Some(br#"{"correlationId":"c-9"}"#))).as_deref(),
-            Some("c-9")
-        );
-        assert_eq!(
-            claimed_correlation_id(&record(Some(b"garbage"))).as_deref(),
-            Some("k-1")
-        );
+    fn a_record_whose_headers_cannot_be_read_is_rejected_even_with_a_valid_value() {
+        let mut bad = record(Some(EVENT));
+        bad.header_error = Some("a header key is not UTF-8 (bytes ff)".into());
+        let rejection = decide(&bad).unwrap_err();
+        assert_eq!(rejection.kind, "bad_headers");
+        assert!(rejection.message.contains("bytes ff"), "{rejection}");
     }
 }

@@ -1,31 +1,31 @@
 //! The order-service: consumes `order_created` as a member of `order-service-group` and
 //! keeps every valid event as a `pending` order.
 //!
-//! It is split the way it can be tested: [`handle`] decides what one record is (pure),
-//! the worker loops around it (poll, persist in batches, dead-letter, store offsets,
-//! retry), and the admin HTTP shows what it did. Delivery is at least once: an offset
-//! is stored only after its order is committed, and the store ignores an event whose
-//! correlation id it already has, so a redelivery after a crash creates nothing twice.
+//! It is the first service on the runtime ([`orders_runtime`]): what it brings is
+//! [`handle::decide`] (what one record is; pure), [`OrderService::apply`] (a batch of
+//! events into the store, in one transaction) and its own admin endpoints (the orders it
+//! keeps). Delivery is at least once: an offset is stored only after its order is
+//! committed, and the store ignores an event whose correlation id it already has, so a
+//! redelivery after a crash creates nothing twice.
 
 mod admin;
-pub mod dead_letter;
 pub mod handle;
-mod status;
-mod worker;
 
 pub use admin::MAX_LOOKUP;
-pub use dead_letter::DeadLetters;
-pub use status::{Counters, Status};
-pub use worker::Backoff;
 
-use orders_core::{CreateOrders, OrderStore};
-use orders_http::{Draining, ServeOptions};
-use orders_kafka::consumer::{GroupMember, GroupSettings};
-use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings};
+use async_trait::async_trait;
+use orders_core::{CreateOrders, OrderCreated, OrderStore, StoreError};
+use orders_http::ServeOptions;
+use orders_kafka::KafkaConfig;
+use orders_kafka::consumer::GroupSettings;
+use orders_runtime::{
+    Applied, Backoff, Counter, Handler, Item, Rejection, ServiceConfig, StoreSpan,
+};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+
+pub use orders_runtime::Error;
 
 /// How the order-service behaves; plain data, filled by the CLI.
 #[derive(Debug, Clone)]
@@ -53,15 +53,93 @@ impl ConsumerConfig {
             serve: ServeOptions::default(),
         }
     }
+
+    fn service(&self) -> ServiceConfig {
+        let mut service =
+            ServiceConfig::new(NAME, vec![self.topic.clone()], self.group.group_id.clone());
+        service.group = self.group.clone();
+        service.dead_letter_topic = self.dead_letter_topic.clone();
+        service.max_batch = self.max_batch;
+        service.backoff = self.backoff;
+        service.serve = self.serve;
+        service
+    }
 }
 
-/// Why the order-service could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(transparent)]
-    Kafka(#[from] orders_kafka::Error),
-    #[error("admin HTTP server: {0}")]
-    Admin(#[from] std::io::Error),
+const NAME: &str = "order-service";
+
+static COUNTERS: [Counter; 2] = [
+    Counter {
+        stat: "created",
+        metric: "orders_orders_created_total",
+    },
+    Counter {
+        stat: "duplicates",
+        metric: "orders_events_duplicate_total",
+    },
+];
+
+/// The order-service's decisions, for the runtime.
+#[derive(Debug, Clone)]
+pub struct OrderService {
+    store: Arc<dyn OrderStore>,
+    create: CreateOrders,
+}
+
+impl OrderService {
+    pub fn new(store: Arc<dyn OrderStore>) -> Self {
+        Self {
+            create: CreateOrders::new(store.clone()),
+            store,
+        }
+    }
+}
+
+#[async_trait]
+impl Handler for OrderService {
+    type Input = OrderCreated;
+
+    fn counters(&self) -> &'static [Counter] {
+        &COUNTERS
+    }
+
+    fn decide(&self, record: &orders_kafka::ReceivedRecord) -> Result<OrderCreated, Rejection> {
+        handle::decide(record)
+    }
+
+    async fn apply(&self, batch: &[Item<OrderCreated>]) -> Result<Applied, StoreError> {
+        let inserted = self
+            .create
+            .execute(
+                batch
+                    .iter()
+                    .map(|item| (item.input.clone(), Some(item.source.clone()))),
+            )
+            .await?;
+        let mut applied = Applied::default();
+        applied.count("created", inserted.created as u64);
+        applied.count("duplicates", inserted.duplicates as u64);
+        // The client got a 202 for an order that will not exist as it sent it: never
+        // silently, it goes to the dead-letter topic with the fields that differ.
+        applied.rejected = inserted
+            .conflicts
+            .into_iter()
+            .map(|c| (c.index, Rejection::new("conflicting_duplicate", c.reason)))
+            .collect();
+        Ok(applied)
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+
+    fn store_span(&self) -> StoreSpan {
+        StoreSpan {
+            system: self.store.system(),
+            operation: "INSERT",
+            collection: "orders",
+        }
+    }
 }
 
 /// Consumes and serves the admin port until `shutdown` completes; then finishes the
@@ -73,73 +151,13 @@ pub async fn run(
     admin_listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let member = GroupMember::join(kafka, &config.group, &[&config.topic])?;
-    let commits = member.commit_health();
-    let dead_letters = match &config.dead_letter_topic {
-        Some(topic) => {
-            let publisher = KafkaPublisher::new(
-                &kafka.with_client_id(format!("{}-dlt", kafka.client_id)),
-                topic,
-                &ProducerSettings::default(),
-            )?;
-            Some(DeadLetters::new(
-                publisher,
-                topic.clone(),
-                config.group.group_id.clone(),
-            ))
-        }
-        None => None,
-    };
-    let status = Arc::new(Status::default());
-    let draining = Draining::default();
-    let worker = worker::Worker {
-        member,
-        create: CreateOrders::new(store.clone()),
-        dead_letters,
-        status: status.clone(),
-        group: config.group.group_id.clone(),
-        max_batch: config.max_batch,
-        backoff: config.backoff,
-    };
-    tracing::info!(
-        topic = %config.topic,
-        group = %config.group.group_id,
-        dead_letter_topic = config.dead_letter_topic.as_deref().unwrap_or("(none)"),
-        "order-service consuming"
-    );
-    if let Ok(address) = admin_listener.local_addr() {
-        tracing::info!(%address, "order-service admin listening");
-    }
-
-    let (stop, stopped) = watch::channel(false);
-    let admin = admin::router(admin::Admin {
-        store,
-        status,
-        commits,
-        unready_after: config.group.session_timeout,
-        unhealthy_after: config.group.session_timeout * 6,
-        draining: draining.clone(),
-    });
-    let serving = orders_http::serve(
+    orders_runtime::run(
+        kafka,
+        config.service(),
+        Arc::new(OrderService::new(store.clone())),
+        admin::routes(store),
         admin_listener,
-        admin,
-        draining,
-        config.serve,
-        signalled(stopped.clone()),
-    );
-    let consuming = async move {
-        worker.run(signalled(stopped)).await;
-    };
-    let signal = async move {
-        shutdown.await;
-        let _ = stop.send(true);
-    };
-    let (served, (), ()) = tokio::join!(serving, consuming, signal);
-    served?;
-    Ok(())
-}
-
-/// Completes once `true` is sent (or the sender is gone).
-async fn signalled(mut stopped: watch::Receiver<bool>) {
-    let _ = stopped.wait_for(|stop| *stop).await;
+        shutdown,
+    )
+    .await
 }

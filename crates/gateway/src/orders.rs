@@ -126,6 +126,13 @@ fn publish_failed(error: &PublishError) -> ApiError {
     let retry_after = match error {
         PublishError::Backpressure => 1,
         PublishError::Timeout | PublishError::Broker(_) => 2,
+        // Cannot happen for a body within the size limit; if it does, it is ours.
+        PublishError::Refused(_) => {
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the order was not accepted: {error}"),
+            );
+        }
     };
     ApiError::unavailable(
         format!("the order was not accepted, retry with the same x-correlation-id: {error}"),

@@ -109,9 +109,13 @@ impl ConsumerContext for GroupContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Revoke(partitions) = rebalance {
             self.generation.fetch_add(1, Ordering::SeqCst);
-            // Stored offsets belong to committed orders: hand them over with the
-            // partitions, so the next owner does not redo that work.
-            match commit_stored(consumer) {
+            // Stored offsets belong to applied records: hand them over with the
+            // partitions, so the next owner does not redo that work. Asynchronously: this
+            // runs inside a poll, on whatever thread polls, and a coordinator that is
+            // gone would hold a synchronous commit (and that thread) for seconds. A
+            // commit that does not make it means some records are delivered again,
+            // which the services make harmless.
+            match consumer.commit_consumer_state(CommitMode::Async) {
                 Ok(()) => tracing::info!(partitions = %describe(partitions), "partitions revoked"),
                 Err(error) => tracing::warn!(
                     partitions = %describe(partitions),

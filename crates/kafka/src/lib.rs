@@ -12,6 +12,7 @@ pub mod admin;
 mod config;
 pub mod consumer;
 mod context;
+mod ffi;
 pub mod lag;
 pub mod lookup;
 mod publisher;

@@ -12,6 +12,7 @@ use orders_core::{OrderCreated, OrderPublisher, PublishError, Published};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
@@ -54,9 +55,18 @@ pub struct Record {
 }
 
 /// Publishes to Kafka and answers once the broker acknowledged.
+///
+/// A fatal error of the idempotent producer (librdkafka's word for "this client instance
+/// can no longer guarantee order and exactly-once writes", e.g. an out-of-order sequence
+/// number after a broker lost data) leaves the producer refusing every record for good.
+/// The publisher notices it before the next record and builds a new producer in its
+/// place: events in flight on the old one fail (their callers retry, as for any broker
+/// failure) and the process carries on. [`KafkaPublisher::health`] reports a fatal error
+/// that could not be recovered from, for the liveness probe.
 #[derive(Clone)]
 pub struct KafkaPublisher {
-    producer: FutureProducer<ClientLogging>,
+    producer: Arc<RwLock<FutureProducer<ClientLogging>>>,
+    client_config: rdkafka::ClientConfig,
     config: KafkaConfig,
     topic: String,
     delivery_timeout: Duration,
@@ -78,23 +88,81 @@ impl KafkaPublisher {
         let timeout_ms = settings.delivery_timeout.as_millis().to_string();
         let linger_ms = settings.linger.as_secs_f64() * 1e3;
         let max_queued = settings.max_queued.to_string();
-        let producer = config
-            .client_config(&[
-                ("enable.idempotence", "true"),
-                ("acks", "all"),
-                ("message.timeout.ms", &timeout_ms),
-                ("linger.ms", &linger_ms.to_string()),
-                ("queue.buffering.max.messages", &max_queued),
-                ("socket.nagle.disable", "true"),
-            ])
+        let client_config = config.client_config(&[
+            ("enable.idempotence", "true"),
+            ("acks", "all"),
+            ("message.timeout.ms", &timeout_ms),
+            ("linger.ms", &linger_ms.to_string()),
+            ("queue.buffering.max.messages", &max_queued),
+            ("socket.nagle.disable", "true"),
+        ]);
+        let producer = client_config
             .create_with_context(ClientLogging)
             .map_err(Error::Config)?;
         Ok(Self {
-            producer,
+            producer: Arc::new(RwLock::new(producer)),
+            client_config,
             config: config.clone(),
             topic: topic.to_owned(),
             delivery_timeout: settings.delivery_timeout,
         })
+    }
+
+    /// The producer to send with: the current one, or a new one when the current one
+    /// has hit a fatal error.
+    fn producer(&self) -> Result<FutureProducer<ClientLogging>, PublishError> {
+        let current = self
+            .producer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if current.client().fatal_error().is_none() {
+            return Ok(current);
+        }
+        let mut slot = self.producer.write().unwrap_or_else(|p| p.into_inner());
+        // Another caller may have rebuilt it while this one waited for the lock.
+        if let Some((code, reason)) = slot.client().fatal_error() {
+            let fresh: FutureProducer<ClientLogging> = self
+                .client_config
+                .create_with_context(ClientLogging)
+                .map_err(|e| {
+                    PublishError::Broker(format!(
+                        "the producer hit a fatal error ({code}: {reason}) and a new one \
+                         could not be built: {e}"
+                    ))
+                })?;
+            tracing::error!(
+                %code,
+                reason,
+                client_id = %self.config.client_id,
+                "the producer hit a fatal error: replaced it with a new one; events in \
+                 flight on the old one fail and are retried by their callers"
+            );
+            metrics::counter!("orders_producer_rebuilds_total", "client_id" => self.config.client_id.clone())
+                .increment(1);
+            let old = std::mem::replace(&mut *slot, fresh);
+            // Destroying a producer may wait on its broker connections: not on an async
+            // worker.
+            std::thread::spawn(move || drop(old));
+        }
+        Ok(slot.clone())
+    }
+
+    /// Fails while the producer is unusable: a fatal error it could not recover from.
+    pub fn health(&self) -> Result<(), PublishError> {
+        self.producer().map(|_| ())
+    }
+
+    /// Makes the current producer fail as librdkafka does on a fatal idempotence error,
+    /// so that tests can check that the publisher recovers. Not for production use.
+    #[doc(hidden)]
+    pub fn inject_fatal_error(&self) {
+        let producer = self
+            .producer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        crate::ffi::inject_fatal_error(producer.client(), "injected by a test");
     }
 
     pub fn topic(&self) -> &str {
@@ -110,6 +178,7 @@ impl KafkaPublisher {
             Err(PublishError::Backpressure) => "backpressure",
             Err(PublishError::Timeout) => "timeout",
             Err(PublishError::Broker(_)) => "error",
+            Err(PublishError::Refused(_)) => "refused",
         };
         let labels = [
             ("topic", record.topic.clone()),
@@ -142,7 +211,7 @@ impl KafkaPublisher {
             future = future.partition(partition);
         }
         let delivery = self
-            .producer
+            .producer()?
             .send_result(future)
             .map_err(|(e, _)| publish_error(e))?;
         // librdkafka fails the delivery itself at `message.timeout.ms`; this timer (a
@@ -162,7 +231,11 @@ impl KafkaPublisher {
     /// Waits until every queued event is acknowledged (or `timeout` passes): called on
     /// shutdown, because dropping a producer discards what it still holds.
     pub async fn flush(&self, timeout: Duration) -> Result<()> {
-        let producer = self.producer.clone();
+        let producer = self
+            .producer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         tokio::task::spawn_blocking(move || producer.flush(timeout))
             .await
             .map_err(|e| Error::Task(e.to_string()))?
@@ -171,12 +244,15 @@ impl KafkaPublisher {
 
     /// Events handed to librdkafka and not yet acknowledged.
     pub fn in_flight(&self) -> i32 {
-        self.producer.in_flight_count()
+        self.producer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .in_flight_count()
     }
 
     /// Succeeds when a broker answers a metadata request for the topic in `timeout`.
     pub async fn ping(&self, timeout: Duration) -> Result<()> {
-        let producer = self.producer.clone();
+        let producer = self.producer().map_err(|e| Error::Task(e.to_string()))?;
         let topic = self.topic.clone();
         admin::blocking(move || admin::partitions_of(producer.client(), &topic, timeout))
             .await
@@ -238,11 +314,15 @@ impl OrderPublisher for KafkaPublisher {
 }
 
 fn publish_error(error: KafkaError) -> PublishError {
+    use RDKafkaErrorCode::*;
     match error.rdkafka_error_code() {
-        Some(RDKafkaErrorCode::QueueFull) => PublishError::Backpressure,
-        Some(RDKafkaErrorCode::MessageTimedOut) | Some(RDKafkaErrorCode::RequestTimedOut) => {
-            PublishError::Timeout
-        }
+        Some(QueueFull) => PublishError::Backpressure,
+        Some(MessageTimedOut | RequestTimedOut) => PublishError::Timeout,
+        // What the broker (or librdkafka, before sending) refuses for the record itself.
+        Some(
+            MessageSizeTooLarge | InvalidMessageSize | InvalidMessage | InvalidRecord
+            | InvalidTopic | PolicyViolation | UnknownPartition | InvalidArgument,
+        ) => PublishError::Refused(error.to_string()),
         _ => PublishError::Broker(error.to_string()),
     }
 }

@@ -9,6 +9,7 @@
 //! reported in [`ReceivedRecord::header_error`], which makes the record poison for the
 //! services and a line like any other for `tail`.
 
+use orders_core::CorrelationId;
 use rdkafka::message::{BorrowedMessage, Message};
 use std::borrow::Cow;
 
@@ -32,7 +33,15 @@ pub struct ReceivedRecord {
 
 impl ReceivedRecord {
     pub(crate) fn from_message(message: &BorrowedMessage<'_>) -> Self {
-        let (headers, header_error) = raw::headers(message);
+        let mut header_error = None;
+        let headers = crate::ffi::headers(message)
+            .into_iter()
+            .map(|(key, value)| {
+                let (key, problem) = header_key(&key);
+                header_error = header_error.take().or(problem);
+                (key, value)
+            })
+            .collect();
         Self {
             topic: message.topic().to_owned(),
             partition: message.partition(),
@@ -58,6 +67,20 @@ impl ReceivedRecord {
             .map(|(_, v)| v.as_slice())
     }
 
+    /// The correlation id the record carries: its key (the contract's rule), or, when
+    /// the key is not a valid correlation id, the value's `correlationId`.
+    pub fn correlation_id(&self) -> Option<CorrelationId> {
+        let from_key = self
+            .key
+            .as_deref()
+            .and_then(|k| std::str::from_utf8(k).ok())
+            .and_then(|k| CorrelationId::parse(k).ok());
+        from_key.or_else(|| {
+            let value: serde_json::Value = serde_json::from_slice(self.value.as_deref()?).ok()?;
+            CorrelationId::parse(value.get("correlationId")?.as_str()?).ok()
+        })
+    }
+
     /// `topic/partition@offset`, the way logs and the CLI name a record.
     pub fn position(&self) -> String {
         format!("{}/{}@{}", self.topic, self.partition, self.offset)
@@ -75,62 +98,6 @@ fn header_key(bytes: &[u8]) -> (String, Option<String>) {
                 Some(format!("a header key is not UTF-8 (bytes {hex})")),
             )
         }
-    }
-}
-
-/// The one place that reads librdkafka's memory directly.
-#[allow(unsafe_code)]
-mod raw {
-    use rdkafka::bindings as rd;
-    use rdkafka::message::BorrowedMessage;
-    use rdkafka::types::RDKafkaRespErr;
-    use std::ffi::CStr;
-    use std::ptr;
-
-    /// The message's headers, keys as bytes, and the first problem with a key.
-    pub(super) fn headers(
-        message: &BorrowedMessage<'_>,
-    ) -> (Vec<(String, Vec<u8>)>, Option<String>) {
-        let mut headers = Vec::new();
-        let mut error = None;
-        let mut hdrs: *mut rd::rd_kafka_headers_t = ptr::null_mut();
-        // SAFETY: `message.ptr()` is a valid message for the lifetime of `message`;
-        // librdkafka parses its headers on first call and keeps them owned by the
-        // message, so `hdrs` lives as long as `message` and is never freed here.
-        let found = unsafe { rd::rd_kafka_message_headers(message.ptr(), &mut hdrs) };
-        if found != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR || hdrs.is_null() {
-            return (headers, error);
-        }
-        // SAFETY: `hdrs` is the valid header list obtained above.
-        let count = unsafe { rd::rd_kafka_header_cnt(hdrs) };
-        for idx in 0..count {
-            let mut name: *const std::os::raw::c_char = ptr::null();
-            let mut value: *const std::os::raw::c_void = ptr::null();
-            let mut size = 0usize;
-            // SAFETY: `idx` is below the count; the out-pointers point to locals.
-            let got =
-                unsafe { rd::rd_kafka_header_get_all(hdrs, idx, &mut name, &mut value, &mut size) };
-            if got != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
-                continue;
-            }
-            // SAFETY: librdkafka returns a NUL-terminated name and, when the value is not
-            // null, `size` readable bytes at `value`, both owned by the header list.
-            let (key, value) = unsafe {
-                let key = CStr::from_ptr(name).to_bytes();
-                let value = if value.is_null() {
-                    Vec::new()
-                } else {
-                    std::slice::from_raw_parts(value.cast::<u8>(), size).to_vec()
-                };
-                (key, value)
-            };
-            let (key, problem) = super::header_key(key);
-            if error.is_none() {
-                error = problem;
-            }
-            headers.push((key, value));
-        }
-        (headers, error)
     }
 }
 

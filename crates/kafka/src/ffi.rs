@@ -1,0 +1,67 @@
+//! The only code that calls librdkafka directly, for the two things rdkafka's safe API
+//! cannot do: read header keys that are not UTF-8 without panicking, and inject a fatal
+//! producer error (librdkafka's own test hook) so that recovery from one can be tested.
+#![allow(unsafe_code)]
+
+use rdkafka::ClientContext;
+use rdkafka::bindings as rd;
+use rdkafka::client::Client;
+use rdkafka::message::BorrowedMessage;
+use rdkafka::types::RDKafkaRespErr;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_void};
+use std::ptr;
+
+/// The message's headers in order, keys and values as bytes (a header with a null value
+/// reads as empty).
+pub(crate) fn headers(message: &BorrowedMessage<'_>) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut headers = Vec::new();
+    let mut hdrs: *mut rd::rd_kafka_headers_t = ptr::null_mut();
+    // SAFETY: `message.ptr()` is a valid message for the lifetime of `message`;
+    // librdkafka parses its headers on the first call and keeps them owned by the
+    // message, so `hdrs` lives as long as `message` and is never freed here.
+    let found = unsafe { rd::rd_kafka_message_headers(message.ptr(), &mut hdrs) };
+    if found != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR || hdrs.is_null() {
+        return headers;
+    }
+    // SAFETY: `hdrs` is the valid header list obtained above.
+    let count = unsafe { rd::rd_kafka_header_cnt(hdrs) };
+    for idx in 0..count {
+        let mut name: *const c_char = ptr::null();
+        let mut value: *const c_void = ptr::null();
+        let mut size = 0usize;
+        // SAFETY: `idx` is below the count; the out-pointers point to locals.
+        let got =
+            unsafe { rd::rd_kafka_header_get_all(hdrs, idx, &mut name, &mut value, &mut size) };
+        if got != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
+            continue;
+        }
+        // SAFETY: librdkafka returns a NUL-terminated name and, when the value is not
+        // null, `size` readable bytes at `value`, both owned by the header list.
+        let (key, value) = unsafe {
+            let key = CStr::from_ptr(name).to_bytes().to_vec();
+            let value = if value.is_null() {
+                Vec::new()
+            } else {
+                std::slice::from_raw_parts(value.cast::<u8>(), size).to_vec()
+            };
+            (key, value)
+        };
+        headers.push((key, value));
+    }
+    headers
+}
+
+/// Makes `client` fail as on a fatal idempotent-producer error (out-of-order sequence).
+pub(crate) fn inject_fatal_error<C: ClientContext>(client: &Client<C>, reason: &str) {
+    let reason = CString::new(reason.replace('\0', " ")).unwrap_or_default();
+    // SAFETY: the client pointer is valid while `client` is borrowed; librdkafka copies
+    // the reason string before returning.
+    unsafe {
+        rd::rd_kafka_test_fatal_error(
+            client.native_ptr(),
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+            reason.as_ptr(),
+        );
+    }
+}
