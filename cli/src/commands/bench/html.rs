@@ -127,7 +127,8 @@ pub(crate) fn render(inputs: &Inputs<'_>) -> anyhow::Result<String> {
         .iter()
         .rposition(|n| *n > 0)
         .map(|last| (0.0, last as f64 + 1.0, "warm-up".to_owned()));
-    let seconds: Vec<f64> = series.second.iter().map(|s| *s as f64).collect();
+    // A second's figures sit in its middle: second 0 is drawn from 0 to 1.
+    let seconds: Vec<f64> = series.second.iter().map(|s| *s as f64 + 0.5).collect();
     let errors: Vec<f64> = (0..seconds.len())
         .map(|i| {
             (series.client_errors[i] + series.server_errors[i] + series.transport_errors[i]) as f64
@@ -229,7 +230,7 @@ pub(crate) fn render(inputs: &Inputs<'_>) -> anyhow::Result<String> {
     );
 
     if let Some(e2e) = &e2e {
-        let e2e_seconds: Vec<f64> = e2e.second.iter().map(|s| *s as f64).collect();
+        let e2e_seconds: Vec<f64> = e2e.second.iter().map(|s| *s as f64 + 0.5).collect();
         section(
             &mut page,
             "e2e",
@@ -422,10 +423,8 @@ fn distribution_chart(points: &[Quantile], baseline: Option<&Comparison>) -> Str
         .map(|d| {
             let label = match d {
                 0 => "0%".to_owned(),
-                d => {
-                    let nines = 100.0 - 100.0 * 10f64.powi(-d);
-                    format!("{}%", chart::tick_label((nines * 1e4).round() / 1e4))
-                }
+                1 => "90%".to_owned(),
+                d => format!("99.{}%", "9".repeat(d as usize - 2)).replace(".%", "%"),
             };
             (f64::from(d), label)
         })
@@ -572,9 +571,12 @@ fn whole(v: f64) -> String {
     if v < 0.0 { format!("-{out}") } else { out }
 }
 
+/// A row of the summary: its label, its path in the `--json` document, how it reads.
+type Figure = (&'static str, &'static str, fn(f64) -> String);
+
 fn summary_tables(json: &Value) -> String {
     let mut out = String::from("<table id=\"results\"><tr><th>result</th><th>value</th></tr>");
-    let rows: [(&str, &str, fn(f64) -> String); 8] = [
+    let rows: [Figure; 8] = [
         ("sent", "sent", whole),
         ("202 accepted", "accepted", whole),
         ("4xx", "clientErrors", whole),
@@ -594,7 +596,7 @@ fn summary_tables(json: &Value) -> String {
         );
     }
     if json.get("e2e").is_some_and(Value::is_object) {
-        let rows: [(&str, &str, fn(f64) -> String); 4] = [
+        let rows: [Figure; 4] = [
             ("persisted", "e2e.persisted", whole),
             ("missing", "e2e.missing", whole),
             ("duplicated", "e2e.duplicated", whole),

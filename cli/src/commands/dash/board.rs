@@ -173,7 +173,10 @@ impl GroupView {
         if total == 0 {
             return Drain::Drained;
         }
-        let (Some(trend), Some(consumed)) = (self.trend, self.consumed.rate) else {
+        // A group that has never committed consumes nothing.
+        let never_committed = self.lag.as_ref().is_some_and(|l| !l.has_committed());
+        let consumed = self.consumed.rate.or(never_committed.then_some(0.0));
+        let (Some(trend), Some(consumed)) = (self.trend, consumed) else {
             return Drain::Unknown;
         };
         if trend < 0.0 {
@@ -656,5 +659,11 @@ pub(crate) mod tests {
         assert_eq!(view.drain(), Drain::In(2.0));
         view.lag = Some(group(&[100], &[100]));
         assert_eq!(view.drain(), Drain::Drained);
+
+        let mut never = group(&[0], &[100]);
+        never.partitions[0].committed = None;
+        view.lag = Some(never);
+        view.consumed.rate = None;
+        assert_eq!(view.drain(), Drain::Stalled, "a group that never committed");
     }
 }

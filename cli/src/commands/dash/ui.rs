@@ -387,9 +387,9 @@ fn draw_lag(area: Rect, buf: &mut Buffer, board: &Board, view: &mut View, expand
                     spans.push(Span::raw("  "));
                     spans.push(Span::styled(drain, style));
                 }
-                if lag.state != "Stable" {
+                if let Some(state) = group_state(&lag.state) {
                     spans.push(Span::styled(
-                        format!("  ({})", lag.state),
+                        format!("  ({state})"),
                         Style::new().fg(Color::Yellow),
                     ));
                 }
@@ -443,6 +443,18 @@ fn draw_lag(area: Rect, buf: &mut Buffer, board: &Board, view: &mut View, expand
         .map(|(_, l)| l)
         .collect();
     Paragraph::new(lines).render(area, buf);
+}
+
+/// A group's state when it is worth a word: the coordinator's name for it, in plain
+/// words (`Dead` is also what a broker says of a group it has never seen).
+fn group_state(state: &str) -> Option<&str> {
+    match state {
+        "Stable" => None,
+        "Empty" => Some("no members"),
+        "Dead" => Some("no such group"),
+        "PreparingRebalance" | "CompletingRebalance" => Some("rebalancing"),
+        other => Some(other),
+    }
 }
 
 /// A horizontal bar of `filled` cells (with eighths) padded to `width`.

@@ -114,16 +114,11 @@ impl Chart {
         let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
             (lo.min(x), hi.max(x))
         });
-        let has_bars = !self.bars.is_empty();
+        // Every chart here starts at zero (the start of the run, the 0th percentile);
+        // bars (which sit mid-second) get their whole slot.
+        let pad = if self.bars.is_empty() { 0.0 } else { 0.5 };
         match (lo.is_finite(), hi.is_finite()) {
-            (true, true) if hi > lo => {
-                if has_bars {
-                    (lo - 0.5, hi + 0.5)
-                } else {
-                    (lo, hi)
-                }
-            }
-            (true, true) => (lo - 0.5, lo + 0.5),
+            (true, true) if hi > 0.0 => (lo.min(0.0), hi + pad),
             _ => (0.0, 1.0),
         }
     }

@@ -260,4 +260,7 @@ fn numbers_and_sparklines_read_well() {
     assert_eq!(sparkline(&history, 2), "▅█");
     assert_eq!(fit("order-service", 6), "order…");
     assert_eq!(bar(2.5, 5), "██▌  ");
+    assert_eq!(group_state("Stable"), None);
+    assert_eq!(group_state("Dead"), Some("no such group"));
+    assert_eq!(group_state("PreparingRebalance"), Some("rebalancing"));
 }
