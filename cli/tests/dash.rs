@@ -206,6 +206,16 @@ async fn once_json_agrees_with_the_order_services_stats_and_orders_lag() {
     assert!(line(&topics.dead_letters).contains("1 record"), "{text}");
 }
 
+#[tokio::test]
+async fn without_a_terminal_it_says_to_use_once_and_json_needs_once() {
+    let output = run_orders(&["dash".into(), "--brokers".into(), "127.0.0.1:1".into()]).await;
+    assert!(!output.status.success());
+    assert_stderr_has(&output, "stdout is not one; use --once");
+    let output = run_orders(&["dash".into(), "--json".into()]).await;
+    assert!(!output.status.success());
+    assert_stderr_has(&output, "--once");
+}
+
 /// A tmux server of the test's own (its own socket), killed when dropped.
 struct Tmux {
     socket: String,

@@ -169,6 +169,9 @@ pub async fn run_over(targets: Targets) -> anyhow::Result<()> {
     let mut dirty = true;
     let mut now = true;
     loop {
+        if !terminal::active() {
+            anyhow::bail!("the dashboard stopped: a part of it panicked (see above)");
+        }
         if dirty && (now || last_draw.is_none_or(|t| t.elapsed() >= REDRAW)) {
             screen.terminal.draw(|frame| {
                 let area = frame.area();
@@ -194,7 +197,10 @@ pub async fn run_over(targets: Targets) -> anyhow::Result<()> {
                 dirty = true;
                 now = true;
             }
-            Some(sample) = samples.recv() => {
+            sample = samples.recv() => {
+                let Some(sample) = sample else {
+                    anyhow::bail!("the dashboard's readings stopped (see above)");
+                };
                 board.update(sample);
                 dirty = true;
             }
@@ -287,4 +293,17 @@ fn spawn_trace(targets: &Targets, id: String, done: mpsc::Sender<(String, Vec<St
         };
         let _ = done.send((id, lines)).await;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `orders up --dash` runs the dashboard next to the services: its future must be
+    /// one a runtime can spawn.
+    #[test]
+    fn the_dashboard_can_be_spawned_on_a_runtime() {
+        fn spawnable<F: std::future::Future + Send + 'static>(_: &F) {}
+        spawnable(&run_over(board::tests::targets()));
+    }
 }

@@ -315,26 +315,34 @@ async fn read_dead_letters(
         })?;
         count += high - low;
         if high > low && known.ends.get(&partition) != Some(&high) {
-            grown.push((partition, high - 1));
+            grown.push((partition, high));
+        } else {
+            known.ends.insert(partition, high);
         }
-        known.ends.insert(partition, high);
     }
-    if !grown.is_empty() {
-        let records = join_all(
-            grown
-                .iter()
-                .map(|&(p, offset)| lookup::read_at(kafka, topic, p, offset, timeout)),
-        )
-        .await;
-        let newest = records
-            .into_iter()
-            .filter_map(|r| r.ok().flatten())
-            .max_by_key(|r| r.timestamp_ms.unwrap_or(i64::MIN));
-        if let Some(record) = newest {
-            let reason = Reason::of(&record);
-            if known.newest.as_ref().is_none_or(|n| n.at <= reason.at) {
-                known.newest = Some(reason);
-            }
+    let records = join_all(
+        grown
+            .iter()
+            .map(|&(p, high)| lookup::read_at(kafka, topic, p, high - 1, timeout)),
+    )
+    .await;
+    let mut newest: Option<ReceivedRecord> = None;
+    for (&(partition, high), record) in grown.iter().zip(records) {
+        // A partition whose newest record could not be read is read again next round.
+        let Ok(record) = record else { continue };
+        known.ends.insert(partition, high);
+        if let Some(record) = record
+            && newest
+                .as_ref()
+                .is_none_or(|n| n.timestamp_ms <= record.timestamp_ms)
+        {
+            newest = Some(record);
+        }
+    }
+    if let Some(record) = newest {
+        let reason = Reason::of(&record);
+        if known.newest.as_ref().is_none_or(|n| n.at <= reason.at) {
+            known.newest = Some(reason);
         }
     }
     Ok(DeadLetterReading {

@@ -90,6 +90,12 @@ fn redirect_stderr() -> Option<PathBuf> {
     Some(path)
 }
 
+/// Whether the terminal is still the dashboard's: a panic anywhere in the process
+/// gives it back (through the panic hook), and then the dashboard must stop drawing.
+pub(crate) fn active() -> bool {
+    ACTIVE.load(Ordering::SeqCst)
+}
+
 /// Puts the terminal and stderr back as they were; does nothing when they already are.
 pub(crate) fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
