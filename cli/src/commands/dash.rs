@@ -49,7 +49,7 @@ pub struct DashArgs {
     pub admin: String,
     /// A consumer group whose lag on the topic is shown (repeatable; the first is the
     /// order-service's).
-    #[arg(long = "group", value_name = "GROUP", default_values_t = [String::from("order-service-group")])]
+    #[arg(long = "group", value_name = "GROUP", env = "KAFKA_GROUP_ID", default_values_t = [String::from("order-service-group")])]
     pub groups: Vec<String>,
     /// How often everything is read again.
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
