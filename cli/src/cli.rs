@@ -4,7 +4,7 @@
 //! (`KAFKA_BROKERS`, `KAFKA_CLIENT_ID`, `KAFKA_TOPIC_ORDER_CREATED`, `KAFKA_GROUP_ID`,
 //! `DATABASE_URL`); a flag given on the command line wins over the environment.
 
-use crate::commands::{bench, db, dlq, lag, submit, tail, trace};
+use crate::commands::{bench, dash, db, dlq, lag, submit, tail, trace};
 use crate::duration::{parse_duration, parse_duration_or_zero};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orders_kafka::{KafkaConfig, parse_option};
@@ -55,6 +55,11 @@ pub enum Command {
     Trace(trace::TraceArgs),
     /// Drive load through the gateway and report throughput and latency.
     Bench(bench::BenchArgs),
+    /// The whole pipeline live in the terminal: services, lag per partition, gateway
+    /// latency, dead letters and the newest events (q quits, p pauses, tab moves between
+    /// panes, / filters events by correlation id, enter traces one). --once prints one
+    /// snapshot.
+    Dash(dash::DashArgs),
     /// The dead-letter topic: follow it, or replay its records once their cause is fixed.
     #[command(subcommand)]
     Dlq(dlq::DlqCommand),

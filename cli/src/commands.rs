@@ -2,6 +2,7 @@
 
 pub mod bench;
 mod completions;
+pub mod dash;
 pub mod db;
 pub mod dlq;
 pub mod healthcheck;
@@ -26,6 +27,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tail(args) => tail::run(args).await,
         Command::Trace(args) => trace::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Dash(args) => dash::run(args).await,
         Command::Dlq(command) => dlq::run(command).await,
         Command::Topics(TopicsCommand::Create(args)) => topics::create(args).await,
         Command::Lag(args) => lag::run(args).await,

@@ -8,6 +8,7 @@
 mod bench;
 mod cli;
 mod consumer;
+mod dash;
 mod faults;
 mod fuzz;
 mod gateway;
@@ -16,5 +17,6 @@ mod interop;
 mod observability;
 mod packaging;
 mod process;
+mod report;
 mod scale;
 mod trace;

@@ -1,10 +1,15 @@
 //! `orders bench`: load through the gateway, measured the way a performance engineer
 //! would trust: warm-up excluded, HDR percentiles, an open-loop mode free of coordinated
-//! omission, and with `--e2e` an account of every accepted order in the database.
+//! omission, and with `--e2e` an account of every accepted order in the database;
+//! `--report` draws the run as one HTML page and `--baseline` compares it with an
+//! earlier `--json` result, failing past `--max-regression`.
 
+mod baseline;
 mod e2e;
+mod html;
 mod load;
 mod report;
+mod timeline;
 mod workload;
 
 use crate::cli::{DEFAULT_ADMIN_URL, DEFAULT_GATEWAY_URL};
@@ -15,6 +20,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use load::Plan;
 use report::{Percentiles, Summary};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use workload::Workload;
@@ -71,6 +77,20 @@ pub struct BenchArgs {
     /// Longest one request may take before it counts as a transport error.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Also write the run as one self-contained HTML page: throughput and latency over
+    /// time, the latency distribution, with --e2e the persisted latency and backlog over
+    /// time, errors by kind, parameters and summary (and the --baseline comparison).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Compare with an earlier `orders bench --json` result: print (and chart) the
+    /// difference of throughput and latency percentiles.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: fail when throughput, request p50/p90/p99 or (both runs with
+    /// --e2e) accepted-to-persisted p50/p99 is worse than the baseline's by more than
+    /// this many percent.
+    #[arg(long, value_name = "PCT", requires = "baseline")]
+    pub max_regression: Option<f64>,
 }
 
 fn at_least_one(s: &str) -> Result<u64, String> {
@@ -92,6 +112,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     {
         bail!("--max-error-rate must be between 0 and 1, got {fraction}");
     }
+    if let Some(pct) = args.max_regression
+        && !(pct.is_finite() && pct >= 0.0)
+    {
+        bail!("--max-regression must be a percentage of 0 or more, got {pct}");
+    }
+    // Read before the load, so that a wrong path fails at once, not after the run.
+    let previous = args.baseline.as_deref().map(baseline::load).transpose()?;
     let concurrency = args.concurrency as usize;
     let http = reqwest::Client::builder()
         .timeout(args.timeout)
@@ -123,6 +150,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     .await?;
     progress.finish_and_clear();
 
+    let mut timings = None;
     let e2e = if args.e2e {
         let progress = progress_bar(Some(outcome.ledger.len() as u64), args.json);
         progress.set_message("persisted");
@@ -136,7 +164,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         )
         .await;
         progress.finish_and_clear();
-        Some(Summary::e2e(&persistence))
+        let summary = Summary::e2e(&persistence);
+        timings = Some(persistence.timings);
+        Some(summary)
     } else {
         None
     };
@@ -168,8 +198,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         e2e,
         errors: outcome.errors.clone(),
         failures: Vec::new(),
+        baseline: None,
     };
     summary.failures = failures(&summary, &args);
+    if let (Some(previous), Some(path)) = (&previous, &args.baseline) {
+        let comparison = baseline::Comparison::new(
+            previous,
+            &summary,
+            &path.display().to_string(),
+            args.max_regression,
+        );
+        summary.failures.extend(comparison.failures());
+        summary.baseline = Some(comparison);
+    }
 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -178,6 +219,23 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         for error in &summary.errors {
             println!("error answer: {error}");
         }
+        if let Some(comparison) = &summary.baseline {
+            println!("{}", comparison.table());
+        }
+    }
+    if let Some(path) = &args.report {
+        let page = html::render(&html::Inputs {
+            summary: &summary,
+            timeline: &outcome.timeline,
+            latency: &outcome.latency,
+            started_at: outcome.started_at,
+            ended_at: outcome.ended_at,
+            ledger: &outcome.ledger,
+            e2e: timings.as_deref(),
+        })?;
+        std::fs::write(path, page)
+            .with_context(|| format!("cannot write the report {}", path.display()))?;
+        eprintln!("report written to {}", path.display());
     }
     for failure in &summary.failures {
         eprintln!("FAILED: {failure}");

@@ -33,6 +33,8 @@ pub(crate) struct Persistence {
     pub(crate) missing_ids: Vec<String>,
     /// The last failed lookup, when the order-service could not always be asked.
     pub(crate) lookup_error: Option<String>,
+    /// `(accepted at, persisted at)` of every order found, for the report's charts.
+    pub(crate) timings: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 pub(crate) async fn account(
@@ -55,6 +57,7 @@ pub(crate) async fn account(
         drain: Duration::ZERO,
         missing_ids: Vec::new(),
         lookup_error: None,
+        timings: Vec::with_capacity(ledger.len()),
     };
     let mut last_commit = load_ended_at;
     progress.set_length(ledger.len() as u64);
@@ -82,6 +85,7 @@ pub(crate) async fn account(
                     .unwrap_or(0)
                     .max(0);
                 found.latency.saturating_record(micros as u64);
+                found.timings.push((accepted_at, persisted_at));
                 last_commit = last_commit.max(persisted_at);
                 progress.inc(1);
             }

@@ -6,6 +6,7 @@
 //! moment, so time spent waiting for a free worker (the gateway being slow) shows in the
 //! percentiles instead of being silently skipped (coordinated omission).
 
+use super::timeline::{Answer, Timeline};
 use super::workload::Workload;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -16,8 +17,8 @@ use hyper_util::rt::TokioIo;
 use indicatif::ProgressBar;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -56,6 +57,10 @@ pub(crate) struct Outcome {
     /// counters and latencies above are of measured orders only.
     pub(crate) ledger: Vec<Accepted>,
     pub(crate) ended_at: DateTime<Utc>,
+    /// When the load started (second 0 of the timeline).
+    pub(crate) started_at: DateTime<Utc>,
+    /// Second by second, for the HTML report.
+    pub(crate) timeline: Timeline,
     /// A few distinct error messages, for the report.
     pub(crate) errors: Vec<String>,
 }
@@ -73,6 +78,8 @@ impl Outcome {
             elapsed: Duration::ZERO,
             ledger: Vec::new(),
             ended_at: Utc::now(),
+            started_at: Utc::now(),
+            timeline: Timeline::default(),
             errors: Vec::new(),
         }
     }
@@ -130,6 +137,7 @@ struct Shared {
     measure_from: AtomicU64,
     progress: ProgressBar,
     errors: AtomicU64,
+    timeline: Mutex<Timeline>,
 }
 
 /// [`run`] on a thread of its own with a single-threaded runtime: the load tool shares
@@ -169,6 +177,7 @@ pub(crate) async fn run(
             .map(|i| Bytes::from(workload.body(i)))
             .collect()
     });
+    let started_at = Utc::now();
     let shared = Arc::new(Shared {
         gateway,
         timeout,
@@ -180,6 +189,7 @@ pub(crate) async fn run(
         start: Instant::now(),
         progress,
         errors: AtomicU64::new(0),
+        timeline: Mutex::new(Timeline::default()),
     });
     let workers: Vec<_> = (0..shared.plan.concurrency)
         .map(|_| tokio::spawn(worker(shared.clone())))
@@ -201,6 +211,9 @@ pub(crate) async fn run(
         );
     outcome.elapsed = end.saturating_duration_since(measure_from);
     outcome.ended_at = Utc::now();
+    outcome.started_at = started_at;
+    outcome.timeline =
+        std::mem::take(&mut *shared.timeline.lock().unwrap_or_else(|p| p.into_inner()));
     outcome
 }
 
@@ -250,6 +263,11 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
         // Warm-up orders count only in the ledger: they must be persisted like the rest.
         let counted = if measured { &mut outcome } else { &mut warmup };
         let errors_before = counted.errors_total();
+        let (client_before, server_before, transport_before) = (
+            counted.client_errors,
+            counted.server_errors,
+            counted.transport_errors,
+        );
         counted.sent += 1;
         counted
             .latency
@@ -288,6 +306,25 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
                 counted.note_error(format!("transport: {error}"));
             }
         }
+        let answer = if counted.transport_errors > transport_before {
+            Answer::TransportError
+        } else if counted.server_errors > server_before {
+            Answer::ServerError
+        } else if counted.client_errors > client_before {
+            Answer::ClientError
+        } else {
+            Answer::Accepted
+        };
+        shared
+            .timeline
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .record(
+                Instant::now().saturating_duration_since(shared.start),
+                latency.as_micros() as u64,
+                answer,
+                measured,
+            );
         if counted.errors_total() > errors_before {
             let errors = shared.errors.fetch_add(1, Ordering::Relaxed) + 1;
             shared.progress.set_message(format!("{errors} errors"));

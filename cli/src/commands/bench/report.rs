@@ -2,12 +2,13 @@
 //! document for scripts (`--json`; the field names are documented in docs/benchmarks.md
 //! and do not change without a new `version`).
 
+use super::baseline::Comparison;
 use super::e2e::Persistence;
 use super::load::Outcome;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Table};
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -41,6 +42,9 @@ pub(crate) struct Summary {
     pub(crate) errors: Vec<String>,
     /// Why the run failed its checks; empty when it passed.
     pub(crate) failures: Vec<String>,
+    /// With `--baseline`: this run against the earlier one (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) baseline: Option<Comparison>,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,7 +66,7 @@ pub(crate) struct EndToEnd {
 }
 
 /// Latency percentiles in milliseconds.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct Percentiles {
     pub(crate) min: f64,
     pub(crate) p50: f64,
@@ -125,6 +129,36 @@ impl Summary {
             0.0
         };
         (error_rate, throughput)
+    }
+
+    /// A run with every figure zero, for tests to adjust.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        let none = Histogram::<u64>::new(3).unwrap_or_else(|e| unreachable!("{e}"));
+        Self {
+            version: 1,
+            gateway: "http://127.0.0.1:3000".into(),
+            mode: "closed",
+            requests: Some(100),
+            duration_seconds: None,
+            concurrency: 64,
+            rate: None,
+            warmup: 0,
+            seed: 1,
+            sent: 0,
+            accepted: 0,
+            client_errors: 0,
+            server_errors: 0,
+            transport_errors: 0,
+            error_rate: 0.0,
+            elapsed_seconds: 0.0,
+            throughput: 0.0,
+            latency_ms: Percentiles::of(&none),
+            e2e: None,
+            errors: Vec::new(),
+            failures: Vec::new(),
+            baseline: None,
+        }
     }
 
     /// The tables a person reads.
