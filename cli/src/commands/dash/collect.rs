@@ -10,7 +10,7 @@ use super::prometheus::Scrape;
 use super::targets::{GroupSpec, ServiceSpec, Source, Targets};
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
-use orders_consumer::dead_letter::headers;
+use orders_runtime::dead_letter::headers;
 use orders_kafka::lag::{self, GroupLag};
 use orders_kafka::{KafkaConfig, ReceivedRecord, admin, lookup};
 use serde_json::Value;
