@@ -6,7 +6,7 @@ use orders_consumer::ConsumerConfig;
 use orders_gateway::GatewayConfig;
 use orders_kafka::ReceivedRecord;
 use orders_kafka::admin::{self, TopicSpec};
-use orders_kafka::consumer::{StartFrom, TopicReader};
+use orders_kafka::reader::{self, StartFrom, TopicReader};
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Record};
 use orders_nisshi::{Broker, BrokerConfig};
 use serde_json::{Value, json};
@@ -111,7 +111,7 @@ impl Topics {
 
     /// The first `n` records of `topic`, read from the beginning of every partition.
     pub async fn read(&self, topic: &str, n: usize) -> Vec<ReceivedRecord> {
-        let reader = TopicReader::open(
+        let reader = TopicReader::follow(
             &self.kafka,
             topic,
             StartFrom::Beginning,
@@ -138,7 +138,7 @@ impl Topics {
             .unwrap()
         {
             let (low, high) =
-                admin::watermarks(&self.kafka, topic, partition, Duration::from_secs(10))
+                reader::watermarks(&self.kafka, topic, partition, Duration::from_secs(10))
                     .await
                     .unwrap();
             total += high - low;

@@ -10,8 +10,8 @@
 
 use crate::helpers::{Topics, eventually, orders_bin, unique};
 use orders_kafka::KafkaConfig;
-use orders_kafka::consumer::committed_offsets;
 use orders_kafka::lag::{GroupLag, group_lag};
+use orders_kafka::reader::committed_offsets;
 use orders_kafka::{KafkaPublisher, ProducerSettings, Record};
 use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;

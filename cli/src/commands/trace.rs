@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Args;
 use orders_kafka::ReceivedRecord;
-use orders_kafka::lookup;
+use orders_kafka::reader;
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -85,7 +85,7 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
     };
     let found = match source {
         Some((topic, partition, offset)) => {
-            let record = lookup::read_at(&kafka, &topic, partition, offset, args.timeout)
+            let record = reader::read_at(&kafka, &topic, partition, offset, args.timeout)
                 .await
                 .with_context(|| format!("cannot read {topic}/{partition}@{offset}"))?;
             let note = record.is_none().then(|| {
@@ -101,7 +101,7 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let topic = &args.kafka.topic;
-            let scan = lookup::find_by_key(&kafka, topic, id.as_bytes(), args.scan_timeout)
+            let scan = reader::find_by_key(&kafka, topic, id.as_bytes(), args.scan_timeout)
                 .await
                 .with_context(|| format!("cannot read {topic}"))?;
             let mut records = scan.records.into_iter();
@@ -190,7 +190,7 @@ impl<'a> Report<'a> {
         println!("order      {}", self.id);
         match &self.found.record {
             Some(record) => {
-                println!("record     {}", position(record));
+                println!("record     {}", record.position());
                 if let Some(at) = self.on_topic_at {
                     println!("timestamp  {}", millis(at));
                 }
@@ -203,7 +203,7 @@ impl<'a> Report<'a> {
                 for other in &self.found.others {
                     println!(
                         "also       {} (same key: a retried request)",
-                        position(other)
+                        other.position()
                     );
                 }
             }
@@ -240,7 +240,7 @@ impl<'a> Report<'a> {
     }
 
     fn to_json(&self) -> Value {
-        let record = self.found.record.as_ref().map(record_json);
+        let record = self.found.record.as_ref().map(ReceivedRecord::to_json);
         let (order, order_service_error) = match self.persisted {
             Persisted::Yes(order) => (order.clone(), Value::Null),
             Persisted::No => (Value::Null, Value::Null),
@@ -254,7 +254,7 @@ impl<'a> Report<'a> {
             "correlationId": self.id,
             "persisted": matches!(self.persisted, Persisted::Yes(_)),
             "record": record,
-            "sameKey": self.found.others.iter().map(record_json).collect::<Vec<_>>(),
+            "sameKey": self.found.others.iter().map(ReceivedRecord::to_json).collect::<Vec<_>>(),
             "recordNote": self.found.note,
             "order": order,
             "orderServiceError": order_service_error,
@@ -268,30 +268,6 @@ impl<'a> Report<'a> {
             },
         })
     }
-}
-
-fn record_json(record: &ReceivedRecord) -> Value {
-    let headers: serde_json::Map<String, Value> = record
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(String::from_utf8_lossy(v))))
-        .collect();
-    let value = record.value.as_deref().map(|v| {
-        serde_json::from_slice::<Value>(v).unwrap_or_else(|_| json!(String::from_utf8_lossy(v)))
-    });
-    json!({
-        "topic": record.topic,
-        "partition": record.partition,
-        "offset": record.offset,
-        "timestamp": record.timestamp_ms.and_then(DateTime::from_timestamp_millis).map(millis),
-        "key": record.key.as_deref().map(String::from_utf8_lossy),
-        "headers": headers,
-        "value": value,
-    })
-}
-
-fn position(record: &ReceivedRecord) -> String {
-    format!("{}/{}@{}", record.topic, record.partition, record.offset)
 }
 
 fn time(value: Option<&Value>) -> Option<DateTime<Utc>> {

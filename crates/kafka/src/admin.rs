@@ -1,4 +1,5 @@
-//! Cluster administration: topics, metadata and offsets.
+//! Cluster administration: topics and metadata. (Offsets and reading records are
+//! [`crate::reader`].)
 //!
 //! librdkafka's metadata and offset calls block; they run on tokio's blocking pool so
 //! that callers stay async.
@@ -78,19 +79,6 @@ pub async fn ping(config: &KafkaConfig, timeout: Duration) -> Result<()> {
     let admin = admin_client(config)?;
     let brokers = config.brokers.clone();
     blocking(move || reachable(admin.inner(), &brokers, timeout)).await
-}
-
-/// The low and high watermarks of one partition: the first offset still in the log and
-/// the offset the next record will get.
-pub async fn watermarks(
-    config: &KafkaConfig,
-    topic: &str,
-    partition: i32,
-    timeout: Duration,
-) -> Result<(i64, i64)> {
-    let admin = admin_client(config)?;
-    let topic = topic.to_owned();
-    blocking(move || Ok(admin.inner().fetch_watermarks(&topic, partition, timeout)?)).await
 }
 
 fn admin_client(config: &KafkaConfig) -> Result<AdminClient<ClientLogging>> {
