@@ -329,7 +329,10 @@ pub async fn get_json(url: &str) -> (u16, Value) {
 
 /// The order-service's order, once it has it.
 pub async fn persisted(service: &OrderService, correlation_id: &str) -> Value {
-    let url = service.url(&format!("/orders/{correlation_id}"));
+    let url = service.url(&format!(
+        "/orders/{}",
+        orders_cli::client::path_segment(correlation_id)
+    ));
     eventually(
         &format!("order {correlation_id} to be persisted"),
         Duration::from_secs(30),

@@ -12,6 +12,7 @@ mod faults;
 mod fuzz;
 mod gateway;
 mod helpers;
+mod ids;
 mod interop;
 mod observability;
 mod packaging;

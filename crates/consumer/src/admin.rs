@@ -38,8 +38,10 @@ pub(crate) fn router(admin: Admin) -> Router {
         .route("/readyz", get(readyz))
         .route("/stats", get(stats))
         .route("/orders", get(recent))
-        .route("/orders/lookup", post(lookup))
         .route("/orders/{correlation_id}", get(order))
+        // Not under /orders/: every id is a possible `/orders/{correlationId}`, `lookup`
+        // included.
+        .route("/lookup", post(lookup))
         .with_state(admin);
     orders_http::observe(routes, "order-service")
 }

@@ -6,10 +6,15 @@
 
 use crate::order::{Amount, CorrelationId, OrderItem, OrderRequest};
 use crate::validation::{Fields, Violations, kind};
-use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
-use serde::{Serialize, Serializer};
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use uuid::Uuid;
+
+/// The contract as a JSON Schema (draft 2020-12): it accepts exactly the values
+/// [`OrderCreated::from_json`] accepts (a test holds them to each other). Schema
+/// registries and the local broker's enforcement are given this text.
+pub const JSON_SCHEMA: &str = include_str!("../../../docs/schemas/order_created.json");
 
 /// An order was accepted by the gateway. Serialises to the contract's JSON:
 ///
@@ -17,7 +22,11 @@ use uuid::Uuid;
 /// {"correlationId":"…","customerId":"…","items":[{"sku":"SKU-1","quantity":2}],
 ///  "totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Deserialising checks the contract's rules ([`OrderCreated::from_value`]), so a client
+/// that reads one reads a valid event or fails.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Value")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderCreated {
@@ -93,6 +102,13 @@ impl OrderCreated {
     }
 }
 
+impl TryFrom<Value> for OrderCreated {
+    type Error = Violations;
+    fn try_from(json: Value) -> Result<Self, Self::Error> {
+        Self::from_value(&json)
+    }
+}
+
 fn parse_timestamp(
     value: &Value,
     path: &str,
@@ -138,8 +154,7 @@ impl EventError {
 }
 
 pub(crate) fn serialize_millis<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    // to_rfc3339_opts writes directly; `format` would parse a strftime string per call.
-    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
+    s.serialize_str(&crate::time::millis(*t))
 }
 
 #[cfg(test)]
@@ -149,6 +164,15 @@ mod tests {
     use serde_json::json;
 
     const SEED_EVENT: &str = r#"{"correlationId":"4d93d58a-4f0b-4d7c-9b3d-5dc2f44f9f92","customerId":"06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf","items":[{"sku":"SKU-1","quantity":2}],"totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}"#;
+
+    #[test]
+    fn the_json_schema_is_draft_2020_12() {
+        let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+    }
 
     #[test]
     fn the_seed_example_round_trips_byte_for_byte() {

@@ -6,14 +6,14 @@
 use crate::Gateway;
 use axum::Json;
 use axum::extract::State;
+use orders_core::api::ProbeStatus;
 use orders_http::ApiError;
-use serde_json::{Value, json};
 
-pub(crate) async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+pub(crate) async fn healthz() -> Json<ProbeStatus> {
+    Json(ProbeStatus::OK)
 }
 
-pub(crate) async fn readyz(State(gateway): State<Gateway>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn readyz(State(gateway): State<Gateway>) -> Result<Json<ProbeStatus>, ApiError> {
     if gateway.draining.is_draining() {
         return Err(ApiError::unavailable("shutting down", 5));
     }
@@ -22,5 +22,5 @@ pub(crate) async fn readyz(State(gateway): State<Gateway>) -> Result<Json<Value>
         .ready()
         .await
         .map_err(|e| ApiError::unavailable(format!("the broker is not reachable: {e}"), 2))?;
-    Ok(Json(json!({"status": "ready"})))
+    Ok(Json(ProbeStatus::READY))
 }

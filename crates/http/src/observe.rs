@@ -17,13 +17,16 @@ use axum::routing::get;
 use std::time::Instant;
 use tracing::Instrument;
 
+/// The path [`observe`] serves the metrics at (`GET`).
+pub const METRICS_PATH: &str = "/metrics";
+
 /// Adds `GET /metrics`, a span per request and the request metrics to `router`, whose
 /// requests are counted under `service`.
 pub fn observe(router: Router, service: &'static str) -> Router {
     // Installed before the first request, so nothing recorded is lost.
     orders_telemetry::prometheus::handle();
     router
-        .route("/metrics", get(metrics))
+        .route(METRICS_PATH, get(metrics))
         .layer(middleware::from_fn_with_state(service, observed))
 }
 

@@ -12,7 +12,7 @@
 //! It is also the one place that says which correlation id a record carries and how a
 //! record is shown as JSON, so that the services, `tail`, `trace` and `dlq` agree.
 
-use chrono::{DateTime, SecondsFormat};
+use chrono::DateTime;
 use rdkafka::message::{BorrowedMessage, Message};
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
@@ -93,7 +93,7 @@ impl ReceivedRecord {
     /// the contract's own format.
     pub fn timestamp(&self) -> Option<String> {
         let at = DateTime::from_timestamp_millis(self.timestamp_ms?)?;
-        Some(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+        Some(orders_core::time::millis(at))
     }
 
     /// The record as one JSON object: `topic`, `partition`, `offset`, `timestamp`, `key`
