@@ -18,12 +18,57 @@ async fn topics_create_twice_succeeds_and_says_what_it_did() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(
         stdout(&first).trim(),
-        format!("created {name} (2 partitions, replication factor 1)")
+        format!("created {name} (2 partitions, replication factor 1, min.insync.replicas 1)")
     );
     let second = run_orders(&command).await;
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(stdout(&second).trim(), format!("{name} already exists"));
     assert_eq!(topics.count(&name).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_create_sets_min_insync_replicas_and_refuses_a_partition_count_it_cannot_have() {
+    let topics = Topics::create(1).await;
+    let name = unique("cli-durable");
+    let create = |extra: &[&str]| {
+        let mut command = args(&["topics", "create", &name, "--brokers"]);
+        command.push(topics.kafka.brokers.clone());
+        command.extend(extra.iter().map(|s| (*s).to_owned()));
+        command
+    };
+
+    let output = run_orders(&create(&["--partitions", "2"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let config =
+        orders_kafka::admin::topic_config(&topics.kafka, &name, std::time::Duration::from_secs(10))
+            .await
+            .unwrap();
+    assert_eq!(
+        config.get("min.insync.replicas").map(String::as_str),
+        Some("1"),
+        "{config:?}"
+    );
+
+    // More in-sync replicas than replicas could never acknowledge a write.
+    let output = run_orders(&create(&["--min-insync-replicas", "2"])).await;
+    assert!(!output.status.success());
+    assert_stderr_has(
+        &output,
+        "--min-insync-replicas (2) is more than --replication-factor (1)",
+    );
+
+    // The topic exists with 2 partitions: asking for 3 is not "fine".
+    let output = run_orders(&create(&["--partitions", "3"])).await;
+    assert!(!output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains(&format!("{name} already exists with 2 partitions")),
+        "{}",
+        stdout(&output)
+    );
+    assert_stderr_has(
+        &output,
+        &format!("3 partitions were asked for, but {name} has 2"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -77,11 +77,7 @@ impl Topics {
         let kafka = KafkaConfig::new(brokers, "orders-tests");
         let topic = unique("order_created");
         let dead_letters = format!("{topic}-dlt");
-        let specs = [&topic, &dead_letters].map(|name| TopicSpec {
-            name: name.clone(),
-            partitions,
-            replication_factor: 1,
-        });
+        let specs = [&topic, &dead_letters].map(|name| TopicSpec::new(name, partitions, 1));
         admin::create_topics(&kafka, &specs, Duration::from_secs(10))
             .await
             .unwrap();

@@ -19,3 +19,4 @@ mod packaging;
 mod process;
 mod scale;
 mod trace;
+mod up;
