@@ -366,6 +366,87 @@ async fn dlq_tail_shows_why_and_replay_sends_the_original_record_back() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replaying_records_that_are_still_invalid_twice_does_not_grow_the_dead_letter_topic() {
+    let topics = Topics::create(2).await;
+    let service = spawn_consumer(&topics).await;
+    topics.produce("dlq-again-1", b"{not json").await;
+    topics
+        .produce(
+            "dlq-again-2",
+            br#"{"correlationId":"dlq-again-2","items":[]}"#,
+        )
+        .await;
+    topics
+        .produce("dlq-again-ok", event_json("dlq-again-ok").as_bytes())
+        .await;
+    persisted(&service, "dlq-again-ok").await;
+    let dead_letters = |n: i64| {
+        let topics = topics.clone();
+        async move {
+            eventually(
+                &format!("{n} records on the dead-letter topic"),
+                std::time::Duration::from_secs(30),
+                || async { (topics.count(&topics.dead_letters).await == n).then_some(()) },
+            )
+            .await;
+        }
+    };
+    dead_letters(2).await;
+    let group = unique("replay");
+    let replay = |extra: &[&str]| {
+        let mut command = args(&["dlq", "replay", "--all", "--replay-group", &group]);
+        command.extend(extra.iter().map(|s| (*s).to_owned()));
+        command.extend(topics.cli_args());
+        command
+    };
+
+    let first = run_orders(&replay(&[])).await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("2 records replayed"),
+        "{}",
+        stdout(&first)
+    );
+    assert_eq!(topics.count(&topics.topic).await, 5);
+    // Still invalid: set aside again, each naming the record it was replayed from.
+    dead_letters(4).await;
+
+    let second = run_orders(&replay(&[])).await;
+    assert!(second.status.success(), "{}", stderr(&second));
+    let summary = stdout(&second);
+    assert!(summary.contains("0 records replayed"), "{summary}");
+    assert!(
+        summary.contains("2 skipped: they came back from an earlier replay"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("2 records before where the last replay stopped were not read"),
+        "{summary}"
+    );
+    assert_eq!(topics.count(&topics.topic).await, 5, "nothing was sent");
+    // The order-service has read every record there is, so nothing more can come back.
+    eventually(
+        "the order-service to have read all 5 records",
+        std::time::Duration::from_secs(30),
+        || async {
+            let (_, stats) = get_json(&service.url("/stats")).await;
+            (stats["received"] == 5).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(topics.count(&topics.dead_letters).await, 4);
+
+    // Asked for, everything is read again from the beginning.
+    let everything = run_orders(&replay(&["--include-replayed", "--dry-run"])).await;
+    assert!(everything.status.success(), "{}", stderr(&everything));
+    assert!(
+        stdout(&everything).contains("4 records would be replayed"),
+        "{}",
+        stdout(&everything)
+    );
+}
+
 /// Bad flags and environment variables stop the command before it does anything, with
 /// one message that names the flag and what is wrong with the value.
 #[test]
