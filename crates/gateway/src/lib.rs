@@ -49,6 +49,7 @@ impl Default for GatewayConfig {
 pub struct Gateway {
     submit: SubmitOrder,
     publisher: Arc<dyn OrderPublisher>,
+    readiness: Arc<health::Readiness>,
     draining: Draining,
     max_body_bytes: usize,
 }
@@ -58,6 +59,7 @@ impl Gateway {
         Self {
             submit: SubmitOrder::new(publisher.clone()),
             publisher,
+            readiness: Arc::default(),
             draining: Draining::default(),
             max_body_bytes: GatewayConfig::default().max_body_bytes,
         }
