@@ -9,9 +9,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
-/// `orders up` on free ports with its data in `dir`, as the leader of a new process
+/// `orders up` on free ports with its data in `dir` and its order-service in `group`
+/// (set the way the README says, through KAFKA_GROUP_ID), as the leader of a new process
 /// group (a shell's foreground job), with its output in `dir/up.log`.
-fn start_up(dir: &Path, broker: u16, gateway: u16, admin: u16) -> Child {
+fn start_up(dir: &Path, broker: u16, gateway: u16, admin: u16, group: &str) -> Child {
     let log = std::fs::File::create(dir.join("up.log")).unwrap();
     let mut command = Command::new(orders_bin());
     command
@@ -21,6 +22,7 @@ fn start_up(dir: &Path, broker: u16, gateway: u16, admin: u16) -> Child {
         .args(["--listen", &format!("127.0.0.1:{gateway}")])
         .args(["--admin-listen", &format!("127.0.0.1:{admin}")])
         .args(["--partitions", "2"])
+        .env("KAFKA_GROUP_ID", group)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
@@ -31,7 +33,6 @@ fn start_up(dir: &Path, broker: u16, gateway: u16, admin: u16) -> Child {
         "KAFKA_BROKERS",
         "KAFKA_BROKER",
         "KAFKA_TOPIC_ORDER_CREATED",
-        "KAFKA_GROUP_ID",
         "GATEWAY_LISTEN",
         "ADMIN_LISTEN",
         "ORDERS_DATA_DIR",
@@ -72,10 +73,11 @@ fn port_is_free(port: u16) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ctrl_c_stops_orders_up_and_its_broker_within_seconds() {
+async fn orders_up_uses_the_services_options_and_ctrl_c_stops_it_and_its_broker_within_seconds() {
     let dir = tempfile::tempdir().unwrap();
     let (broker, gateway, admin) = (free_port(), free_port(), free_port());
-    let mut up = start_up(dir.path(), broker, gateway, admin);
+    let group = unique("up-group");
+    let mut up = start_up(dir.path(), broker, gateway, admin, &group);
     let log = || std::fs::read_to_string(dir.path().join("up.log")).unwrap_or_default();
 
     // Working: an order goes through it, so both services hold connections to the broker
@@ -102,6 +104,24 @@ async fn ctrl_c_stops_orders_up_and_its_broker_within_seconds() {
     )
     .await;
     assert_eq!(nisshi_on(broker).len(), 1, "its own broker runs: {}", log());
+
+    // The order-service consumes in the group KAFKA_GROUP_ID names, so `orders lag` for
+    // that group sees its commits.
+    let brokers = format!("127.0.0.1:{broker}");
+    eventually("the group to commit", Duration::from_secs(30), || async {
+        let lag = run_orders(&[
+            "lag".into(),
+            "--json".into(),
+            "--group".into(),
+            group.clone(),
+            "--brokers".into(),
+            brokers.clone(),
+        ])
+        .await;
+        let document: serde_json::Value = serde_json::from_slice(&lag.stdout).ok()?;
+        (document["committed"] == true && document["totalLag"] == 0).then_some(())
+    })
+    .await;
 
     // A terminal's Ctrl-C: SIGINT to every process of the foreground group.
     let group = up.id().unwrap();
