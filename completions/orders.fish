@@ -51,8 +51,16 @@ complete -c orders -n "__fish_orders_using_subcommand up" -l partitions -d 'Part
 complete -c orders -n "__fish_orders_using_subcommand up" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l publish-timeout -d 'How long the broker may take to acknowledge an event before the client gets 503' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l request-timeout -d 'Longest a request may take in all; must exceed --publish-timeout' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l group -d 'The consumer group the order-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l dead-letter-topic -d 'Set invalid records aside in the dead-letter topic [env: KAFKA_TOPIC_ORDER_CREATED_DLT] [default: <topic>-dlt]. With --no-dead-letter they are only logged' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l max-batch -d 'Most events persisted in one database transaction' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand up" -l no-dead-letter -d 'Log and skip invalid records instead of dead-lettering them'
 complete -c orders -n "__fish_orders_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand up" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l listen -d 'Address to listen on' -r
@@ -102,7 +110,7 @@ complete -c orders -n "__fish_orders_using_subcommand tail" -l topic -d 'The ord
 complete -c orders -n "__fish_orders_using_subcommand tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
 end\t'Only events published from now on'"
 complete -c orders -n "__fish_orders_using_subcommand tail" -s n -l count -d 'Exit after this many events (those that match --correlation-id, when given)' -r
-complete -c orders -n "__fish_orders_using_subcommand tail" -l correlation-id -d 'Only events with this correlation id (the record key, or the value\'s correlationId)' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l correlation-id -d 'Only events with this correlation id (the value\'s correlationId, or the record key when the value has none)' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l timeout -d 'How long to wait for the cluster\'s metadata before giving up' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
@@ -168,7 +176,7 @@ complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subco
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
 end\t'Only events published from now on'"
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -s n -l count -d 'Exit after this many events (those that match --correlation-id, when given)' -r
-complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l correlation-id -d 'Only events with this correlation id (the record key, or the value\'s correlationId)' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l correlation-id -d 'Only events with this correlation id (the value\'s correlationId, or the record key when the value has none)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l timeout -d 'How long to wait for the cluster\'s metadata before giving up' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
@@ -178,12 +186,14 @@ complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subco
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic -d 'The order_created topic' -r
-complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l correlation-id -d 'Replay the records of this correlation id (record key, or the value\'s correlationId)' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l correlation-id -d 'Replay the records of this correlation id (the value\'s correlationId, or the record key when the value has none)' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l replay-group -d 'The consumer group under which `--all` remembers how far it got on the dead-letter topic. Nothing ever joins it' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l timeout -d 'How long to wait for the cluster' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
-complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l all -d 'Replay every record on the dead-letter topic'
-complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l dry-run -d 'Show what would be replayed, and send nothing'
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l all -d 'Replay every record not replayed before, and remember how far this got'
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l include-replayed -d 'Also replay what was replayed before: read the dead-letter topic from its beginning rather than from where the last `--all` stopped, and send records that came back from an earlier replay'
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l dry-run -d 'Show what would be replayed, and send nothing (and remember nothing)'
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "tail" -d 'Follow the dead-letter topic, with each record\'s error (same flags as `tail`)'
@@ -193,10 +203,11 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_see
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
+complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions of each topic' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l replication-factor -d 'Replicas of each partition (1 on a single broker)' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l min-insync-replicas -d 'min.insync.replicas of each topic: how many replicas must have a record before a producer\'s acks=all write is acknowledged [default: the replication factor - 1, at least 1]' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic -d 'The order_created topic' -r
@@ -205,7 +216,7 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_su
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand lag" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
@@ -289,7 +300,7 @@ complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_
 complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "tail" -d 'Follow the dead-letter topic, with each record\'s error (same flags as `tail`)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "replay" -d 'Send dead-lettered records back to the topic they came from'
-complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic); a topic that already exists is reported, not an error'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations the database lacks; print them and the schema version'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'

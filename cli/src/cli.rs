@@ -6,7 +6,11 @@
 
 use crate::commands::{bench, dash, db, dlq, lag, submit, tail, trace};
 use crate::duration::{parse_duration, parse_duration_or_zero};
+use anyhow::bail;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use orders_consumer::ConsumerConfig;
+use orders_gateway::GatewayConfig;
+use orders_http::ServeOptions;
 use orders_kafka::{KafkaConfig, parse_option};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -84,8 +88,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum TopicsCommand {
-    /// Create topics (by default order_created and its dead-letter topic); a topic that
-    /// already exists is reported, not an error.
+    /// Create topics (by default order_created and its dead-letter topic). A topic that
+    /// already exists is reported, and is an error only when its partition count is not
+    /// the one asked for.
     Create(TopicsCreateArgs),
 }
 
@@ -170,33 +175,48 @@ pub struct ShutdownArgs {
     pub shutdown_timeout: Duration,
 }
 
+impl ShutdownArgs {
+    pub fn serve_options(&self) -> ServeOptions {
+        ServeOptions {
+            drain_delay: self.drain_delay,
+            shutdown_timeout: self.shutdown_timeout,
+        }
+    }
+}
+
+/// How the gateway behaves: the options `serve-gateway` and `up` share.
 #[derive(Debug, Clone, Args)]
-pub struct GatewayArgs {
-    /// Address to listen on.
-    #[arg(long, env = "GATEWAY_LISTEN", default_value = "0.0.0.0:3000")]
-    pub listen: SocketAddr,
-    #[command(flatten)]
-    pub kafka: KafkaArgs,
+pub struct GatewayOptions {
     /// How long the broker may take to acknowledge an event before the client gets 503.
     #[arg(long, env = "PUBLISH_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
     pub publish_timeout: Duration,
     /// Longest a request may take in all; must exceed --publish-timeout.
     #[arg(long, env = "REQUEST_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub request_timeout: Duration,
-    #[command(flatten)]
-    pub shutdown: ShutdownArgs,
 }
 
+impl GatewayOptions {
+    /// The gateway's configuration; refuses timeouts that cannot work together.
+    pub fn config(&self, shutdown: &ShutdownArgs) -> anyhow::Result<GatewayConfig> {
+        if self.request_timeout <= self.publish_timeout {
+            bail!(
+                "--request-timeout ({:?}) must be longer than --publish-timeout ({:?}), so that \
+                 a slow broker gets the client a 503 rather than a dropped request",
+                self.request_timeout,
+                self.publish_timeout
+            );
+        }
+        Ok(GatewayConfig {
+            request_timeout: self.request_timeout,
+            serve: shutdown.serve_options(),
+            ..GatewayConfig::default()
+        })
+    }
+}
+
+/// How the order-service behaves: the options `serve-consumer` and `up` share.
 #[derive(Debug, Clone, Args)]
-pub struct ConsumerArgs {
-    /// Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://orders.db")]
-    pub database_url: String,
-    /// Address of the admin HTTP (health, readiness, GET /orders/{correlationId}).
-    #[arg(long, env = "ADMIN_LISTEN", default_value = "0.0.0.0:3001")]
-    pub admin_listen: SocketAddr,
-    #[command(flatten)]
-    pub kafka: KafkaArgs,
+pub struct ConsumerOptions {
     /// The consumer group the order-service instances share.
     #[arg(long, env = "KAFKA_GROUP_ID", default_value = "order-service-group")]
     pub group: String,
@@ -211,10 +231,58 @@ pub struct ConsumerArgs {
     /// Most events persisted in one database transaction.
     #[arg(long, env = "MAX_BATCH", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_batch: u32,
+}
+
+impl ConsumerOptions {
+    /// The dead-letter topic, unless invalid records are only to be logged.
+    pub fn dead_letter_topic(&self, kafka: &KafkaArgs) -> Option<String> {
+        match (self.no_dead_letter, &self.dead_letter_topic) {
+            (true, _) => None,
+            (false, Some(topic)) => Some(topic.clone()),
+            (false, None) => Some(kafka.dead_letter_topic()),
+        }
+    }
+
+    /// The order-service's configuration for the topic of `kafka`.
+    pub fn config(&self, kafka: &KafkaArgs, shutdown: &ShutdownArgs) -> ConsumerConfig {
+        let mut config = ConsumerConfig::new(&kafka.topic, &self.group);
+        config.dead_letter_topic = self.dead_letter_topic(kafka);
+        config.max_batch = self.max_batch as usize;
+        config.serve = shutdown.serve_options();
+        config
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GatewayArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GATEWAY_LISTEN", default_value = "0.0.0.0:3000")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    #[command(flatten)]
+    pub gateway: GatewayOptions,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ConsumerArgs {
+    /// Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://orders.db")]
+    pub database_url: String,
+    /// Address of the admin HTTP (health, readiness, GET /orders/{correlationId}).
+    #[arg(long, env = "ADMIN_LISTEN", default_value = "0.0.0.0:3001")]
+    pub admin_listen: SocketAddr,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    #[command(flatten)]
+    pub consumer: ConsumerOptions,
+    #[command(flatten)]
+    pub shutdown: ShutdownArgs,
+}
+
+/// `orders up`: the options of both services, with listen addresses on this machine only.
 #[derive(Debug, Clone, Args)]
 pub struct UpArgs {
     /// Directory for the broker's log, its durable storage and the orders database.
@@ -227,10 +295,16 @@ pub struct UpArgs {
     #[arg(long, env = "ADMIN_LISTEN", default_value = "127.0.0.1:3001")]
     pub admin_listen: SocketAddr,
     /// Partitions of the topics, when they are created.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i32).range(1..=10_000))]
     pub partitions: i32,
     #[command(flatten)]
     pub kafka: KafkaArgs,
+    #[command(flatten)]
+    pub gateway: GatewayOptions,
+    #[command(flatten)]
+    pub consumer: ConsumerOptions,
+    #[command(flatten)]
+    pub shutdown: ShutdownArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -243,6 +317,11 @@ pub struct TopicsCreateArgs {
     /// Replicas of each partition (1 on a single broker).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..=100))]
     pub replication_factor: i32,
+    /// min.insync.replicas of each topic: how many replicas must have a record before a
+    /// producer's acks=all write is acknowledged [default: the replication factor - 1, at
+    /// least 1].
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1..=100))]
+    pub min_insync_replicas: Option<i32>,
     #[command(flatten)]
     pub kafka: KafkaArgs,
     /// How long to wait for the cluster.

@@ -1,25 +1,15 @@
-//! HTTP clients of the two services, for the commands that drive them (`submit`,
-//! `bench`, and the ones that look orders up on the order-service's admin port).
+//! Typed HTTP clients of the two services, for the commands that drive them (`submit`,
+//! `trace`, `bench`): the bodies are `orders_core::api`'s, the ones the services write.
+//!
+//! Correlation ids are any visible ASCII (`ext/123`, `q?x=1`, `a#b`), so every one that
+//! goes into a URL goes in as a percent-encoded path segment.
 
 use anyhow::{Context, anyhow};
+use orders_core::Order;
+use orders_core::api::{Accepted, ErrorBody, LookupRequest, OrderList};
 use reqwest::StatusCode;
-use serde::Deserialize;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use std::time::Duration;
-
-/// The error body both services send: `{"error": "...", "details": [{path, message}]}`.
-#[derive(Debug, Deserialize)]
-pub struct ErrorBody {
-    pub error: String,
-    #[serde(default)]
-    pub details: Vec<Detail>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Detail {
-    pub path: String,
-    pub message: String,
-}
 
 /// One line that says what a service answered: its status, its error and every detail.
 pub fn describe_failure(service: &str, status: StatusCode, body: &[u8]) -> String {
@@ -82,6 +72,72 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// `segment` percent-encoded for a URL path: everything but RFC 3986's unreserved
+/// characters is escaped, so `/`, `?`, `#` and `%` in an id stay part of it.
+pub fn path_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Sends `request` and reads the whole answer, naming `service` at `base` when it
+/// cannot be reached.
+async fn send(
+    service: &str,
+    base: &str,
+    request: reqwest::RequestBuilder,
+) -> anyhow::Result<(StatusCode, bytes::Bytes)> {
+    let failed = |e: reqwest::Error| unreachable(service, base, &e);
+    let response = request.send().await.map_err(failed)?;
+    let status = response.status();
+    Ok((status, response.bytes().await.map_err(failed)?))
+}
+
+fn parse<T: DeserializeOwned>(service: &str, what: &str, body: &[u8]) -> anyhow::Result<T> {
+    serde_json::from_slice(body)
+        .with_context(|| format!("the {service}'s {what} is not what the API defines"))
+}
+
+/// The gateway's API.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Gateway {
+    pub fn new(http: reqwest::Client, base: &str) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// `POST /orders` with `body` as it is (the gateway does the validating), under
+    /// `correlation_id` when given; the 202 answer, or the gateway's refusal as an error.
+    pub async fn submit(
+        &self,
+        body: &serde_json::Value,
+        correlation_id: Option<&str>,
+    ) -> anyhow::Result<Accepted> {
+        let mut request = self.http.post(format!("{}/orders", self.base)).json(body);
+        if let Some(id) = correlation_id {
+            request = request.header("x-correlation-id", id);
+        }
+        let (status, body) = send("gateway", &self.base, request).await?;
+        if status != StatusCode::ACCEPTED {
+            return Err(anyhow!(describe_failure("the gateway", status, &body)));
+        }
+        parse("gateway", "202 answer", &body)
+    }
+}
+
 /// The order-service's admin API.
 #[derive(Debug, Clone)]
 pub struct Admin {
@@ -97,27 +153,19 @@ impl Admin {
         }
     }
 
-    /// Sends `request` and reads the whole answer.
-    async fn send(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> anyhow::Result<(StatusCode, bytes::Bytes)> {
-        let failed = |e: reqwest::Error| unreachable("order-service", &self.base, &e);
-        let response = request.send().await.map_err(failed)?;
-        let status = response.status();
-        Ok((status, response.bytes().await.map_err(failed)?))
-    }
-
     /// The order with this correlation id, `None` while the order-service has not
     /// persisted it.
-    pub async fn order(&self, correlation_id: &str) -> anyhow::Result<Option<Value>> {
-        let url = format!("{}/orders/{correlation_id}", self.base);
-        let (status, body) = self.send(self.http.get(&url)).await?;
+    pub async fn order(&self, correlation_id: &str) -> anyhow::Result<Option<Order>> {
+        // URLs cannot carry `.` or `..` as a segment, even escaped (`%2E` is a dot to
+        // every URL parser): ask for those two by lookup.
+        if matches!(correlation_id, "." | "..") {
+            let mut orders = self.lookup(&[correlation_id.to_owned()]).await?;
+            return Ok((!orders.is_empty()).then(|| orders.swap_remove(0)));
+        }
+        let url = format!("{}/orders/{}", self.base, path_segment(correlation_id));
+        let (status, body) = send("order-service", &self.base, self.http.get(&url)).await?;
         match status {
-            StatusCode::OK => Ok(Some(
-                serde_json::from_slice(&body)
-                    .context("the order-service sent an order that is not JSON")?,
-            )),
+            StatusCode::OK => parse("order-service", "order", &body).map(Some),
             StatusCode::NOT_FOUND => Ok(None),
             _ => Err(anyhow!(describe_failure(
                 "the order-service",
@@ -127,14 +175,23 @@ impl Admin {
         }
     }
 
-    /// Every stored row for these ids (see `POST /orders/lookup`).
-    pub async fn lookup(&self, correlation_ids: &[String]) -> anyhow::Result<Vec<Value>> {
-        let url = format!("{}/orders/lookup", self.base);
+    /// Every stored row for these ids (see `POST /lookup`), as `T`: [`Order`], or JSON.
+    pub async fn lookup<T: DeserializeOwned>(
+        &self,
+        correlation_ids: &[String],
+    ) -> anyhow::Result<Vec<T>> {
+        let ids = correlation_ids
+            .iter()
+            .map(|id| orders_core::CorrelationId::parse(id))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow!("cannot look up {e}"))?;
         let request = self
             .http
-            .post(&url)
-            .json(&serde_json::json!({ "correlationIds": correlation_ids }));
-        let (status, body) = self.send(request).await?;
+            .post(format!("{}/lookup", self.base))
+            .json(&LookupRequest {
+                correlation_ids: ids,
+            });
+        let (status, body) = send("order-service", &self.base, request).await?;
         if status != StatusCode::OK {
             return Err(anyhow!(describe_failure(
                 "the order-service",
@@ -142,12 +199,8 @@ impl Admin {
                 &body
             )));
         }
-        let mut parsed: Value =
-            serde_json::from_slice(&body).context("the order-service's lookup is not JSON")?;
-        match parsed.get_mut("orders").map(Value::take) {
-            Some(Value::Array(orders)) => Ok(orders),
-            _ => Err(anyhow!("the order-service's lookup has no orders array")),
-        }
+        let list: OrderList<T> = parse("order-service", "lookup", &body)?;
+        Ok(list.orders)
     }
 }
 
@@ -167,5 +220,13 @@ mod tests {
             describe_failure("the gateway", StatusCode::BAD_GATEWAY, b"upstream down\n"),
             "the gateway answered 502 Bad Gateway: upstream down"
         );
+    }
+
+    #[test]
+    fn ids_become_one_path_segment() {
+        assert_eq!(path_segment("c-1.x_y~z"), "c-1.x_y~z");
+        assert_eq!(path_segment("ext/123"), "ext%2F123");
+        assert_eq!(path_segment("q?x=1"), "q%3Fx%3D1");
+        assert_eq!(path_segment("a#b%41"), "a%23b%2541");
     }
 }

@@ -1,15 +1,25 @@
-//! The shutdown signal of a long-running command: Ctrl-C or SIGTERM.
+//! The shutdown signal of a long-running command: Ctrl-C or SIGTERM, and a second one to
+//! give up on a graceful stop.
 
 use tokio_util::sync::CancellationToken;
 
+/// The exit code of a process that a second signal stopped (128 + SIGINT, as shells
+/// report it).
+const INTERRUPTED: i32 = 130;
+
 /// A token cancelled on the first Ctrl-C or SIGTERM; every part of a command that must
-/// stop waits on a clone of it.
+/// stop waits on a clone of it. A second signal exits at once: a person pressing Ctrl-C
+/// again does not want to wait for the graceful stop. (Anything started with
+/// `orders_nisshi` dies with this process: its watchdog sees the process go.)
 pub(crate) fn on_signal() -> CancellationToken {
     let token = CancellationToken::new();
     let cancel = token.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
         cancel.cancel();
+        wait_for_signal().await;
+        eprintln!("stopping at once: a second signal came before the graceful stop ended");
+        std::process::exit(INTERRUPTED);
     });
     token
 }

@@ -18,12 +18,57 @@ async fn topics_create_twice_succeeds_and_says_what_it_did() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(
         stdout(&first).trim(),
-        format!("created {name} (2 partitions, replication factor 1)")
+        format!("created {name} (2 partitions, replication factor 1, min.insync.replicas 1)")
     );
     let second = run_orders(&command).await;
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(stdout(&second).trim(), format!("{name} already exists"));
     assert_eq!(topics.count(&name).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_create_sets_min_insync_replicas_and_refuses_a_partition_count_it_cannot_have() {
+    let topics = Topics::create(1).await;
+    let name = unique("cli-durable");
+    let create = |extra: &[&str]| {
+        let mut command = args(&["topics", "create", &name, "--brokers"]);
+        command.push(topics.kafka.brokers.clone());
+        command.extend(extra.iter().map(|s| (*s).to_owned()));
+        command
+    };
+
+    let output = run_orders(&create(&["--partitions", "2"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let config =
+        orders_kafka::admin::topic_config(&topics.kafka, &name, std::time::Duration::from_secs(10))
+            .await
+            .unwrap();
+    assert_eq!(
+        config.get("min.insync.replicas").map(String::as_str),
+        Some("1"),
+        "{config:?}"
+    );
+
+    // More in-sync replicas than replicas could never acknowledge a write.
+    let output = run_orders(&create(&["--min-insync-replicas", "2"])).await;
+    assert!(!output.status.success());
+    assert_stderr_has(
+        &output,
+        "--min-insync-replicas (2) is more than --replication-factor (1)",
+    );
+
+    // The topic exists with 2 partitions: asking for 3 is not "fine".
+    let output = run_orders(&create(&["--partitions", "3"])).await;
+    assert!(!output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains(&format!("{name} already exists with 2 partitions")),
+        "{}",
+        stdout(&output)
+    );
+    assert_stderr_has(
+        &output,
+        &format!("3 partitions were asked for, but {name} has 2"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -319,6 +364,87 @@ async fn dlq_tail_shows_why_and_replay_sends_the_original_record_back() {
         || async { (topics.count(&topics.dead_letters).await == 2).then_some(()) },
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replaying_records_that_are_still_invalid_twice_does_not_grow_the_dead_letter_topic() {
+    let topics = Topics::create(2).await;
+    let service = spawn_consumer(&topics).await;
+    topics.produce("dlq-again-1", b"{not json").await;
+    topics
+        .produce(
+            "dlq-again-2",
+            br#"{"correlationId":"dlq-again-2","items":[]}"#,
+        )
+        .await;
+    topics
+        .produce("dlq-again-ok", event_json("dlq-again-ok").as_bytes())
+        .await;
+    persisted(&service, "dlq-again-ok").await;
+    let dead_letters = |n: i64| {
+        let topics = topics.clone();
+        async move {
+            eventually(
+                &format!("{n} records on the dead-letter topic"),
+                std::time::Duration::from_secs(30),
+                || async { (topics.count(&topics.dead_letters).await == n).then_some(()) },
+            )
+            .await;
+        }
+    };
+    dead_letters(2).await;
+    let group = unique("replay");
+    let replay = |extra: &[&str]| {
+        let mut command = args(&["dlq", "replay", "--all", "--replay-group", &group]);
+        command.extend(extra.iter().map(|s| (*s).to_owned()));
+        command.extend(topics.cli_args());
+        command
+    };
+
+    let first = run_orders(&replay(&[])).await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("2 records replayed"),
+        "{}",
+        stdout(&first)
+    );
+    assert_eq!(topics.count(&topics.topic).await, 5);
+    // Still invalid: set aside again, each naming the record it was replayed from.
+    dead_letters(4).await;
+
+    let second = run_orders(&replay(&[])).await;
+    assert!(second.status.success(), "{}", stderr(&second));
+    let summary = stdout(&second);
+    assert!(summary.contains("0 records replayed"), "{summary}");
+    assert!(
+        summary.contains("2 skipped: they came back from an earlier replay"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("2 records before where the last replay stopped were not read"),
+        "{summary}"
+    );
+    assert_eq!(topics.count(&topics.topic).await, 5, "nothing was sent");
+    // The order-service has read every record there is, so nothing more can come back.
+    eventually(
+        "the order-service to have read all 5 records",
+        std::time::Duration::from_secs(30),
+        || async {
+            let (_, stats) = get_json(&service.url("/stats")).await;
+            (stats["received"] == 5).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(topics.count(&topics.dead_letters).await, 4);
+
+    // Asked for, everything is read again from the beginning.
+    let everything = run_orders(&replay(&["--include-replayed", "--dry-run"])).await;
+    assert!(everything.status.success(), "{}", stderr(&everything));
+    assert!(
+        stdout(&everything).contains("4 records would be replayed"),
+        "{}",
+        stdout(&everything)
+    );
 }
 
 /// Bad flags and environment variables stop the command before it does anything, with

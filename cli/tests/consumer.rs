@@ -56,7 +56,7 @@ async fn an_event_delivered_twice_leaves_one_order() {
     assert_eq!(stats["duplicates"], 1, "{stats}");
     let (_, lookup) = {
         let response = http()
-            .post(service.url("/orders/lookup"))
+            .post(service.url("/lookup"))
             .json(&serde_json::json!({"correlationIds": ["dup-1"]}))
             .send()
             .await

@@ -9,7 +9,7 @@
 //! target directory; without python3 and pip the test fails, it is never skipped.
 
 use crate::helpers::*;
-use orders_cli::commands::schema::ORDER_CREATED_SCHEMA;
+use orders_core::event::JSON_SCHEMA;
 use serde_json::{Value, json};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -245,7 +245,7 @@ async fn every_event_the_gateway_publishes_validates_against_the_json_schema() {
         events.push(answer["event"].clone());
     }
 
-    let schema: Value = serde_json::from_str(ORDER_CREATED_SCHEMA).unwrap();
+    let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let records = topics.read(&topics.topic, orders.len()).await;
     for record in &records {

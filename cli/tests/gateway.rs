@@ -202,3 +202,35 @@ async fn health_and_readiness_follow_the_broker() {
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_probes_share_one_broker_check_a_second() {
+    // A broker that never answers makes every check take its whole deadline (2 s): ten
+    // probes one after the other, and ten at once, must not each wait for their own.
+    let mut nowhere = Topics::create(1).await;
+    nowhere.kafka.brokers = format!("127.0.0.1:{}", crate::process::free_port());
+    let lost = spawn_gateway(&nowhere).await;
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        assert_eq!(get_json(&lost.url("/readyz")).await.0, 503);
+    }
+    let mut probes = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let url = lost.url("/readyz");
+        probes.spawn(async move { get_json(&url).await });
+    }
+    while let Some(answer) = probes.join_next().await {
+        let (status, body) = answer.unwrap();
+        assert_eq!(status, 503, "{body}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "20 probes took {:?}",
+        started.elapsed()
+    );
+
+    // A broker that answers is seen as ready again within about a second.
+    let topics = Topics::create(1).await;
+    let gateway = spawn_gateway(&topics).await;
+    assert_eq!(get_json(&gateway.url("/readyz")).await.0, 200);
+}

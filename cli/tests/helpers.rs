@@ -6,7 +6,7 @@ use orders_consumer::ConsumerConfig;
 use orders_gateway::GatewayConfig;
 use orders_kafka::ReceivedRecord;
 use orders_kafka::admin::{self, TopicSpec};
-use orders_kafka::consumer::{StartFrom, TopicReader};
+use orders_kafka::reader::{self, StartFrom, TopicReader};
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Record};
 use orders_nisshi::{Broker, BrokerConfig};
 use serde_json::{Value, json};
@@ -77,11 +77,7 @@ impl Topics {
         let kafka = KafkaConfig::new(brokers, "orders-tests");
         let topic = unique("order_created");
         let dead_letters = format!("{topic}-dlt");
-        let specs = [&topic, &dead_letters].map(|name| TopicSpec {
-            name: name.clone(),
-            partitions,
-            replication_factor: 1,
-        });
+        let specs = [&topic, &dead_letters].map(|name| TopicSpec::new(name, partitions, 1));
         admin::create_topics(&kafka, &specs, Duration::from_secs(10))
             .await
             .unwrap();
@@ -111,7 +107,7 @@ impl Topics {
 
     /// The first `n` records of `topic`, read from the beginning of every partition.
     pub async fn read(&self, topic: &str, n: usize) -> Vec<ReceivedRecord> {
-        let reader = TopicReader::open(
+        let reader = TopicReader::follow(
             &self.kafka,
             topic,
             StartFrom::Beginning,
@@ -138,7 +134,7 @@ impl Topics {
             .unwrap()
         {
             let (low, high) =
-                admin::watermarks(&self.kafka, topic, partition, Duration::from_secs(10))
+                reader::watermarks(&self.kafka, topic, partition, Duration::from_secs(10))
                     .await
                     .unwrap();
             total += high - low;
@@ -329,7 +325,10 @@ pub async fn get_json(url: &str) -> (u16, Value) {
 
 /// The order-service's order, once it has it.
 pub async fn persisted(service: &OrderService, correlation_id: &str) -> Value {
-    let url = service.url(&format!("/orders/{correlation_id}"));
+    let url = service.url(&format!(
+        "/orders/{}",
+        orders_cli::client::path_segment(correlation_id)
+    ));
     eventually(
         &format!("order {correlation_id} to be persisted"),
         Duration::from_secs(30),

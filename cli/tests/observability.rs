@@ -373,3 +373,56 @@ async fn logs_are_plain_text_in_a_file_and_json_lines_on_request() {
     );
     assert!(accepted["offset"].is_u64(), "{accepted}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_trace_export_the_callers_trace_context_still_reaches_the_record() {
+    let topics = Topics::create(1).await;
+    let dir = tempfile::tempdir().unwrap();
+    // No OTLP endpoint: the gateway records no spans of its own.
+    let gateway = Launch::gateway(&topics, &[])
+        .start(dir.path(), &[("OTEL_EXPORTER_OTLP_ENDPOINT", "")])
+        .await;
+    let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let response = http()
+        .post(gateway.url("/orders"))
+        .header("traceparent", traceparent)
+        .header("tracestate", "vendor=opaque")
+        .header("x-correlation-id", "forwarded-1")
+        .json(&order_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+
+    // Forwarded as it came, so a service downstream that does export joins the
+    // caller's trace.
+    let record = &topics.read(&topics.topic, 1).await[0];
+    let header = |name: &str| {
+        record
+            .header(name)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    };
+    assert_eq!(
+        header("traceparent").as_deref(),
+        Some(traceparent),
+        "{:?}",
+        record.headers
+    );
+    assert_eq!(header("tracestate").as_deref(), Some("vendor=opaque"));
+
+    // And a request without one gets no trace context made up for it.
+    let response = http()
+        .post(gateway.url("/orders"))
+        .header("x-correlation-id", "forwarded-2")
+        .json(&order_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let records = topics.read(&topics.topic, 2).await;
+    let second = records
+        .iter()
+        .find(|r| r.key.as_deref() == Some(&b"forwarded-2"[..]))
+        .unwrap();
+    assert_eq!(second.header("traceparent"), None, "{:?}", second.headers);
+}

@@ -6,8 +6,8 @@
 
 use crate::helpers::*;
 use clap::CommandFactory;
-use orders_cli::commands::schema::{ORDER_CREATED_SCHEMA, nisshi_args, write_schema_dir};
 use orders_core::OrderCreated;
+use orders_core::event::JSON_SCHEMA;
 use orders_kafka::admin::{self, TopicSpec};
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Record};
 use orders_nisshi::{Broker, BrokerConfig, Storage};
@@ -705,7 +705,25 @@ fn valid_events() -> Vec<(&'static str, Value)> {
             created_at("2025-12-05 21:15:00z"),
         ),
         ("a lower-case t", created_at("2025-12-05t21:15:00Z")),
-        ("a leap second", created_at("2016-12-31T23:59:60Z")),
+        (
+            "the last day with an offset that keeps it there",
+            created_at("9999-12-31T23:59:59.999+05:00"),
+        ),
+        (
+            "the first day with an offset that keeps it there",
+            created_at("0000-01-01T00:00:00-05:00"),
+        ),
+        (
+            "a sku of 256 characters of any script",
+            with("/items/0/sku", Some(json!("ü🚲".repeat(128)))),
+        ),
+        (
+            "a thousand items",
+            with(
+                "/items",
+                Some(json!(vec![json!({"sku": "A", "quantity": 1}); 1000])),
+            ),
+        ),
         (
             "29 February of a leap year",
             created_at("2024-02-29T00:00:00Z"),
@@ -799,6 +817,38 @@ fn invalid_events() -> Vec<(&'static str, Value)> {
             with("/items/0", Some(json!("SKU-1"))),
         ),
         ("an empty sku", with("/items/0/sku", Some(json!("")))),
+        (
+            "a sku with a NUL",
+            with("/items/0/sku", Some(json!("SKU\u{0}1"))),
+        ),
+        (
+            "a sku with a newline",
+            with("/items/0/sku", Some(json!("SKU\n1"))),
+        ),
+        (
+            "a sku with a C1 control",
+            with("/items/0/sku", Some(json!("SKU\u{85}"))),
+        ),
+        (
+            "a sku of 257 characters",
+            with("/items/0/sku", Some(json!("é".repeat(257)))),
+        ),
+        (
+            "a thousand and one items",
+            with(
+                "/items",
+                Some(json!(vec![json!({"sku": "A", "quantity": 1}); 1001])),
+            ),
+        ),
+        ("a leap second", created_at("2016-12-31T23:59:60Z")),
+        (
+            "the last day moved past 9999 by its offset",
+            created_at("9999-12-31T23:59:59.999-00:01"),
+        ),
+        (
+            "the first day moved before 0000 by its offset",
+            created_at("0000-01-01T00:00:00+00:01"),
+        ),
         ("no sku", with("/items/0", Some(json!({"quantity": 1})))),
         ("a null sku", with("/items/0/sku", Some(Value::Null))),
         ("a numeric sku", with("/items/0/sku", Some(json!(1)))),
@@ -885,7 +935,7 @@ fn core_accepts(event: &Value) -> bool {
 
 #[test]
 fn the_schema_accepts_exactly_the_events_the_order_service_accepts() {
-    let schema: Value = serde_json::from_str(ORDER_CREATED_SCHEMA).unwrap();
+    let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
     // What nisshi calls for a topic's value schema: the draft comes from `$schema`.
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert_eq!(
@@ -914,13 +964,11 @@ fn the_schema_accepts_exactly_the_events_the_order_service_accepts() {
 // Broker-side enforcement with nisshi
 // ---------------------------------------------------------------------------------------
 
-/// A broker of its own that enforces the contract on `topic`: sqlite storage in a
-/// temporary directory, which is nisshi's working directory and so where its `file://`
-/// schema registry is.
+/// A broker of its own that enforces the contract on `topic`, as `orders up` starts it:
+/// sqlite storage in a temporary directory, which is nisshi's working directory and so
+/// where its `file://` schema registry is.
 async fn enforcing_broker(topic: &str) -> (Broker, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let written = write_schema_dir(dir.path(), topic).unwrap();
-    assert!(written.join(format!("{topic}.json")).is_file());
     let binary = tokio::task::spawn_blocking(|| {
         orders_nisshi::ensure_installed(|line| eprintln!("installing nisshi: {line}"))
     })
@@ -930,13 +978,21 @@ async fn enforcing_broker(topic: &str) -> (Broker, tempfile::TempDir) {
     let config = BrokerConfig {
         binary: Some(binary),
         storage: Storage::sqlite(dir.path()),
-        extra_args: nisshi_args(),
+        value_schemas: vec![(topic.to_owned(), JSON_SCHEMA.to_owned())],
         ..BrokerConfig::default()
     };
     let broker = tokio::task::spawn_blocking(move || Broker::start(config))
         .await
         .unwrap()
         .unwrap();
+    let written = dir.path().join("schemas").join(format!("{topic}.json"));
+    let file: Value = serde_json::from_slice(&std::fs::read(written).unwrap()).unwrap();
+    let contract: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
+    assert_eq!(file["properties"]["value"], contract);
+    assert!(
+        file["properties"].get("key").is_none(),
+        "the key is not JSON"
+    );
     (broker, dir)
 }
 
@@ -955,11 +1011,7 @@ async fn nisshi_refuses_a_record_that_breaks_the_contract() {
     let unchecked = format!("{topic}-dlt");
     let (broker, _dir) = enforcing_broker(&topic).await;
     let kafka = KafkaConfig::new(broker.bootstrap_servers(), "orders-packaging-tests");
-    let specs = [&topic, &unchecked].map(|name| TopicSpec {
-        name: name.clone(),
-        partitions: 1,
-        replication_factor: 1,
-    });
+    let specs = [&topic, &unchecked].map(|name| TopicSpec::new(name, 1, 1));
     admin::create_topics(&kafka, &specs, Duration::from_secs(10))
         .await
         .unwrap();
@@ -1025,11 +1077,7 @@ async fn nisshi_accepts_exactly_the_events_the_order_service_accepts() {
     let topic = unique("order_created");
     let (broker, _dir) = enforcing_broker(&topic).await;
     let kafka = KafkaConfig::new(broker.bootstrap_servers(), "orders-packaging-tests");
-    let spec = TopicSpec {
-        name: topic.clone(),
-        partitions: 1,
-        replication_factor: 1,
-    };
+    let spec = TopicSpec::new(&topic, 1, 1);
     admin::create_topics(&kafka, &[spec], Duration::from_secs(10))
         .await
         .unwrap();
@@ -1099,7 +1147,7 @@ async fn schema_register_then_check_against_a_registry() {
     );
 
     // Someone registers a looser schema: check says where it differs and fails.
-    let mut looser: Value = serde_json::from_str(ORDER_CREATED_SCHEMA).unwrap();
+    let mut looser: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
     looser["properties"]["items"]["minItems"] = json!(0);
     looser["required"] = json!(["correlationId"]);
     RegistryClient::new(&url)
@@ -1189,7 +1237,7 @@ async fn healthcheck_exits_0_only_on_a_2xx_answer() {
 
     RegistryClient::new(registry.url())
         .unwrap()
-        .register("order_created-value", &Schema::json(ORDER_CREATED_SCHEMA))
+        .register("order_created-value", &Schema::json(JSON_SCHEMA))
         .await
         .unwrap();
     let up = run_orders(&args(&["healthcheck", &url])).await;

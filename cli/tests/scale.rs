@@ -10,8 +10,8 @@
 
 use crate::helpers::{Topics, eventually, orders_bin, unique};
 use orders_kafka::KafkaConfig;
-use orders_kafka::consumer::committed_offsets;
 use orders_kafka::lag::{GroupLag, group_lag};
+use orders_kafka::reader::committed_offsets;
 use orders_kafka::{KafkaPublisher, ProducerSettings, Record};
 use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;
@@ -786,11 +786,8 @@ async fn two_nisshi_brokers_on_one_postgres_database_lose_nothing_when_one_is_ki
         dead_letters: format!("{}-dlt", topics.topic),
         ..topics
     };
-    let specs = [&topics.topic, &topics.dead_letters].map(|name| orders_kafka::admin::TopicSpec {
-        name: name.clone(),
-        partitions: 3,
-        replication_factor: 1,
-    });
+    let specs = [&topics.topic, &topics.dead_letters]
+        .map(|name| orders_kafka::admin::TopicSpec::new(name, 3, 1));
     orders_kafka::admin::create_topics(&kafka, &specs, METADATA_TIMEOUT)
         .await
         .unwrap();

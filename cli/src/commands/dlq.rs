@@ -1,24 +1,34 @@
 //! `orders dlq tail` and `orders dlq replay`: the dead-letter topic, read and emptied.
 //!
 //! `tail` shows dead-lettered records with why they were set aside (the `dlt-*` headers
-//! the order-service adds). `replay` sends records back to the topic they came from,
+//! a consuming service adds). `replay` sends records back to the topic they came from,
 //! byte for byte with their original headers, once whatever refused them is fixed (an
-//! order-service upgrade, say). Replaying is safe to repeat: the order-service keeps one
-//! order per correlation id, and a record that is still invalid is dead-lettered again.
+//! order-service upgrade, say).
+//!
+//! Replaying is repeatable: `replay --all` remembers how far it got on the dead-letter
+//! topic under a consumer group of its own (committed from outside the group, so nothing
+//! joins it), and a replayed record names the dead-letter record it came from, so one
+//! that fails again and comes back is recognised and not sent round once more.
+//! `--include-replayed` asks for both anyway. Records are streamed, one at a time, so a
+//! dead-letter topic of any size is replayed in bounded memory.
 
 use crate::cli::KafkaArgs;
 use crate::commands::tail::{self, TailArgs};
 use crate::duration::parse_duration;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use orders_kafka::ReceivedRecord;
-use orders_kafka::admin;
-use orders_kafka::consumer::{StartFrom, TopicReader};
-use orders_kafka::{KafkaPublisher, ProducerSettings, Record};
-use orders_runtime::dead_letter::headers;
+use orders_kafka::dead_letter::{self, DeadLetter};
+use orders_kafka::reader::{GroupOffsets, StartFrom, TopicReader};
+use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, ReceivedRecord};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
+
+/// The consumer group `replay --all` remembers its position under, by default.
+pub const DEFAULT_REPLAY_GROUP: &str = "orders-dlq-replay";
+
+/// How many records `replay --all` reads between two commits of its position.
+const COMMIT_EVERY: u64 = 500;
 
 #[derive(Debug, Subcommand)]
 pub enum DlqCommand {
@@ -33,15 +43,25 @@ pub enum DlqCommand {
 pub struct ReplayArgs {
     #[command(flatten)]
     pub kafka: KafkaArgs,
-    /// Replay the records of this correlation id (record key, or the value's correlationId).
+    /// Replay the records of this correlation id (the value's correlationId, or the
+    /// record key when the value has none).
     #[arg(long, value_name = "ID")]
     pub correlation_id: Option<String>,
-    /// Replay every record on the dead-letter topic.
+    /// Replay every record not replayed before, and remember how far this got.
     #[arg(long)]
     pub all: bool,
-    /// Show what would be replayed, and send nothing.
+    /// Also replay what was replayed before: read the dead-letter topic from its beginning
+    /// rather than from where the last `--all` stopped, and send records that came back
+    /// from an earlier replay.
+    #[arg(long)]
+    pub include_replayed: bool,
+    /// Show what would be replayed, and send nothing (and remember nothing).
     #[arg(long)]
     pub dry_run: bool,
+    /// The consumer group under which `--all` remembers how far it got on the dead-letter
+    /// topic. Nothing ever joins it.
+    #[arg(long, value_name = "GROUP", default_value = DEFAULT_REPLAY_GROUP)]
+    pub replay_group: String,
     /// How long to wait for the cluster.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -54,7 +74,7 @@ pub async fn run(command: DlqCommand) -> anyhow::Result<ExitCode> {
             let json = args.json;
             tail::follow(&args, &topic, |record| {
                 if json {
-                    tail::json_line(record)
+                    record.to_json().to_string()
                 } else {
                     human_line(record)
                 }
@@ -65,133 +85,211 @@ pub async fn run(command: DlqCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn header(record: &ReceivedRecord, key: &str) -> String {
-    record
-        .header(key)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-        .unwrap_or_default()
-}
-
 /// `3/12  key "c-1"  contract_violation: …  (from order_created 3/41)`
 fn human_line(record: &ReceivedRecord) -> String {
-    let key = record.key_text();
+    let why = DeadLetter::of(record);
+    let text = |field: &Option<String>| field.clone().unwrap_or_default();
+    let replay = why
+        .replayed_from
+        .as_ref()
+        .map(|from| format!("  (a replay of {from})"))
+        .unwrap_or_default();
     format!(
-        "{}/{}  key {key:?}  {}: {}  (from {} {}/{})",
+        "{}/{}  key {:?}  {}: {}  (from {} {}/{}){replay}",
         record.partition,
         record.offset,
-        header(record, headers::ERROR_KIND),
-        header(record, headers::ERROR_MESSAGE),
-        header(record, headers::ORIGINAL_TOPIC),
-        header(record, headers::ORIGINAL_PARTITION),
-        header(record, headers::ORIGINAL_OFFSET),
+        record.key_text(),
+        text(&why.error_kind),
+        text(&why.error_message),
+        text(&why.original_topic),
+        text(&why.original_partition),
+        text(&why.original_offset),
     )
+}
+
+/// What one replay did.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Records read from the dead-letter topic.
+    read: u64,
+    /// Sent back (or, in a dry run, that would be).
+    sent: u64,
+    /// Not sent because they came back from an earlier replay.
+    came_back: u64,
+    /// Passed over because they are before where the last `--all` stopped.
+    replayed_before: i64,
 }
 
 async fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("orders-dlq");
     let dead_letters = args.kafka.dead_letter_topic();
-    let records = read_to_end(&kafka, &dead_letters, args.timeout).await?;
-    let wanted: Vec<&ReceivedRecord> = records
-        .iter()
-        .filter(|r| {
-            args.all
-                || args
-                    .correlation_id
-                    .as_deref()
-                    .is_some_and(|id| tail::has_correlation_id(r, id))
-        })
-        .collect();
-    if wanted.is_empty() {
-        match &args.correlation_id {
-            Some(id) => bail!(
-                "no record with correlation id {id} on {dead_letters} ({} records there)",
-                records.len()
-            ),
-            None => {
-                println!("{dead_letters} is empty: nothing to replay");
-                return Ok(ExitCode::SUCCESS);
+    let from = if args.include_replayed {
+        StartFrom::Beginning
+    } else {
+        StartFrom::Committed(args.replay_group.clone())
+    };
+    let mut reader = TopicReader::to_end(&kafka, &dead_letters, from, args.timeout)
+        .await
+        .with_context(|| format!("cannot read {dead_letters}"))?;
+    // Only `--all` moves the bookmark: a replay of one id passes over other records.
+    let mut bookmark = (args.all && !args.dry_run)
+        .then(|| Bookmark::new(&kafka, &args.replay_group, &dead_letters))
+        .transpose()?;
+    let publisher = if args.dry_run {
+        None
+    } else {
+        Some(KafkaPublisher::new(
+            &kafka,
+            &args.kafka.topic,
+            &ProducerSettings::default(),
+        )?)
+    };
+
+    let mut tally = Tally {
+        replayed_before: reader.skipped(),
+        ..Tally::default()
+    };
+    let mut matched = 0;
+    let result = async {
+        while let Some(record) = tokio::time::timeout(args.timeout, reader.next())
+            .await
+            .with_context(|| format!("{dead_letters} stopped delivering before its end"))??
+        {
+            tally.read += 1;
+            let wanted = args
+                .correlation_id
+                .as_deref()
+                .is_none_or(|id| record.correlation_id().as_deref() == Some(id));
+            if wanted {
+                matched += 1;
+                let came_back = DeadLetter::of(&record).replayed_from.is_some();
+                if came_back && !args.include_replayed {
+                    tally.came_back += 1;
+                } else {
+                    send(&record, &args, &dead_letters, publisher.as_ref()).await?;
+                    tally.sent += 1;
+                }
+            }
+            if let Some(bookmark) = bookmark.as_mut() {
+                bookmark.done(&record);
+                if tally.read.is_multiple_of(COMMIT_EVERY) {
+                    bookmark.commit().await?;
+                }
             }
         }
+        anyhow::Ok(())
     }
-    let publisher = KafkaPublisher::new(&kafka, &args.kafka.topic, &ProducerSettings::default())?;
-    let mut replayed = 0;
-    for record in wanted {
-        let replay = replayed_record(record, &args.kafka.topic);
-        let from = format!("{dead_letters} {}/{}", record.partition, record.offset);
-        if args.dry_run {
-            println!("would replay {from} to {}", replay.topic);
-            continue;
-        }
-        let published = publisher
-            .publish_record(&replay)
-            .await
-            .with_context(|| format!("replaying {from}"))?;
-        println!(
-            "replayed {from} to {} {}/{}",
-            replay.topic, published.partition, published.offset
+    .await;
+    // What was sent is remembered even when a later record failed.
+    if let Some(bookmark) = bookmark.as_mut() {
+        let committed = bookmark.commit().await;
+        result?;
+        committed?;
+    } else {
+        result?;
+    }
+
+    if let Some(id) = &args.correlation_id
+        && matched == 0
+    {
+        bail!(
+            "no record with correlation id {id} on {dead_letters} ({} records read{})",
+            tally.read,
+            passed_over(tally.replayed_before)
         );
-        replayed += 1;
     }
-    if !args.dry_run {
-        println!("{replayed} records replayed");
-    }
+    println!("{}", summary(&tally, args.dry_run, &args.kafka.topic));
     Ok(ExitCode::SUCCESS)
 }
 
-/// The record as it was before it was dead-lettered: its original topic (the configured
-/// one when the header is missing), key, value and headers, without the `dlt-*` ones.
-fn replayed_record(record: &ReceivedRecord, default_topic: &str) -> Record {
-    let original = header(record, headers::ORIGINAL_TOPIC);
-    Record {
-        topic: if original.is_empty() {
-            default_topic.to_owned()
-        } else {
-            original
-        },
-        partition: None,
-        key: record.key.clone(),
-        value: record.value.clone(),
-        headers: record
-            .headers
-            .iter()
-            .filter(|(k, _)| !headers::ALL.contains(&k.as_str()))
-            .cloned()
-            .collect(),
+/// Sends one dead-letter record back (or says it would).
+async fn send(
+    record: &ReceivedRecord,
+    args: &ReplayArgs,
+    dead_letters: &str,
+    publisher: Option<&KafkaPublisher>,
+) -> anyhow::Result<()> {
+    let replay = dead_letter::replay(record, &args.kafka.topic);
+    let from = format!("{dead_letters} {}/{}", record.partition, record.offset);
+    let Some(publisher) = publisher else {
+        println!("would replay {from} to {}", replay.topic);
+        return Ok(());
+    };
+    let published = publisher
+        .publish_record(&replay)
+        .await
+        .with_context(|| format!("replaying {from}"))?;
+    println!(
+        "replayed {from} to {} {}/{}",
+        replay.topic, published.partition, published.offset
+    );
+    Ok(())
+}
+
+/// `2 records replayed, 1 skipped: 1 came back from an earlier replay (…)`.
+fn summary(tally: &Tally, dry_run: bool, topic: &str) -> String {
+    let verb = if dry_run {
+        "would be replayed"
+    } else {
+        "replayed"
+    };
+    let mut line = format!("{} records {verb} to {topic}", tally.sent);
+    if tally.came_back > 0 {
+        line.push_str(&format!(
+            ", {} skipped: they came back from an earlier replay and would fail the same way \
+             (--include-replayed sends them again)",
+            tally.came_back
+        ));
+    }
+    line.push_str(&passed_over(tally.replayed_before));
+    line
+}
+
+fn passed_over(replayed_before: i64) -> String {
+    if replayed_before > 0 {
+        format!(
+            "; {replayed_before} records before where the last replay stopped were not read \
+             (--include-replayed reads them)"
+        )
+    } else {
+        String::new()
     }
 }
 
-/// Every record on `topic` up to its end as of now.
-async fn read_to_end(
-    kafka: &orders_kafka::KafkaConfig,
-    topic: &str,
-    timeout: Duration,
-) -> anyhow::Result<Vec<ReceivedRecord>> {
-    let mut remaining = BTreeMap::new();
-    for partition in admin::partitions(kafka, topic, timeout).await? {
-        let (low, high) = admin::watermarks(kafka, topic, partition, timeout).await?;
-        if high > low {
-            remaining.insert(partition, high);
-        }
+/// How far `replay --all` got: the next offset of each partition it has handled, under
+/// its own consumer group.
+struct Bookmark {
+    offsets: GroupOffsets,
+    topic: String,
+    next: BTreeMap<i32, i64>,
+}
+
+impl Bookmark {
+    fn new(kafka: &KafkaConfig, group: &str, topic: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            offsets: GroupOffsets::new(kafka, group)?,
+            topic: topic.to_owned(),
+            next: BTreeMap::new(),
+        })
     }
-    let mut records = Vec::new();
-    if remaining.is_empty() {
-        return Ok(records);
+
+    fn done(&mut self, record: &ReceivedRecord) {
+        self.next.insert(record.partition, record.offset + 1);
     }
-    let reader = TopicReader::open(kafka, topic, StartFrom::Beginning, timeout).await?;
-    while !remaining.is_empty() {
-        let record = tokio::time::timeout(timeout, reader.recv())
+
+    async fn commit(&mut self) -> anyhow::Result<()> {
+        let offsets: Vec<(i32, i64)> = self.next.iter().map(|(&p, &o)| (p, o)).collect();
+        self.offsets
+            .commit(&self.topic, &offsets)
             .await
-            .with_context(|| format!("{topic} stopped delivering before its end"))??;
-        if let Some(&end) = remaining.get(&record.partition) {
-            if record.offset + 1 >= end {
-                remaining.remove(&record.partition);
-            }
-            if record.offset < end {
-                records.push(record);
-            }
-        }
+            .with_context(|| {
+                format!(
+                    "cannot remember how far the replay got (group {} on {})",
+                    self.offsets.group(),
+                    self.topic
+                )
+            })
     }
-    Ok(records)
 }
 
 #[cfg(test)]
@@ -199,31 +297,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_replayed_record_is_the_original_without_dead_letter_headers() {
-        let record = ReceivedRecord {
-            topic: "order_created-dlt".into(),
-            partition: 1,
-            offset: 5,
-            timestamp_ms: None,
-            key: Some(b"c-1".to_vec()),
-            value: Some(b"{}".to_vec()),
-            headers: vec![
-                ("traceparent".into(), b"00-x".to_vec()),
-                (headers::ORIGINAL_TOPIC.into(), b"orders-eu".to_vec()),
-                (headers::ERROR_KIND.into(), b"not_json".to_vec()),
-            ],
-            header_error: None,
+    fn the_summary_says_what_was_sent_and_what_was_skipped_and_why() {
+        let tally = Tally {
+            read: 4,
+            sent: 1,
+            came_back: 2,
+            replayed_before: 3,
         };
-        let replay = replayed_record(&record, "order_created");
-        assert_eq!(replay.topic, "orders-eu");
-        assert_eq!((replay.key, replay.value), (record.key, record.value));
-        assert_eq!(
-            replay.headers,
-            vec![("traceparent".to_owned(), b"00-x".to_vec())]
+        let line = summary(&tally, false, "order_created");
+        assert!(
+            line.starts_with("1 records replayed to order_created, 2 skipped: they came back"),
+            "{line}"
+        );
+        assert!(
+            line.contains("--include-replayed sends them again"),
+            "{line}"
+        );
+        assert!(
+            line.contains("3 records before where the last replay stopped"),
+            "{line}"
         );
         assert_eq!(
-            replay.partition, None,
-            "the key picks the partition, as for any record"
+            summary(&Tally::default(), true, "t"),
+            "0 records would be replayed to t"
         );
     }
 }

@@ -2,12 +2,11 @@
 //! process, as they run in production. `orders up` runs the same two functions side by
 //! side in one process.
 
-use crate::cli::{ConsumerArgs, GatewayArgs, ShutdownArgs};
+use crate::cli::{ConsumerArgs, GatewayArgs};
 use crate::shutdown;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use orders_consumer::ConsumerConfig;
 use orders_gateway::GatewayConfig;
-use orders_http::ServeOptions;
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings};
 use orders_store::StoreOptions;
 use std::future::Future;
@@ -18,26 +17,14 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub async fn gateway(args: GatewayArgs) -> anyhow::Result<ExitCode> {
-    if args.request_timeout <= args.publish_timeout {
-        bail!(
-            "--request-timeout ({:?}) must be longer than --publish-timeout ({:?}), so that a \
-             slow broker gets the client a 503 rather than a dropped request",
-            args.request_timeout,
-            args.publish_timeout
-        );
-    }
+    let config = args.gateway.config(&args.shutdown)?;
     let kafka = args.kafka.config("api-gateway");
     let listener = bind(args.listen, "gateway").await?;
-    let config = GatewayConfig {
-        request_timeout: args.request_timeout,
-        serve: serve_options(&args.shutdown),
-        ..GatewayConfig::default()
-    };
     let token = shutdown::on_signal();
     run_gateway(
         &kafka,
         &args.kafka.topic,
-        args.publish_timeout,
+        args.gateway.publish_timeout,
         listener,
         config,
         token.cancelled_owned(),
@@ -48,14 +35,7 @@ pub async fn gateway(args: GatewayArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn consumer(args: ConsumerArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("order-service");
-    let mut config = ConsumerConfig::new(&args.kafka.topic, &args.group);
-    config.dead_letter_topic = match (args.no_dead_letter, args.dead_letter_topic) {
-        (true, _) => None,
-        (false, Some(topic)) => Some(topic),
-        (false, None) => Some(args.kafka.dead_letter_topic()),
-    };
-    config.max_batch = args.max_batch as usize;
-    config.serve = serve_options(&args.shutdown);
+    let config = args.consumer.config(&args.kafka, &args.shutdown);
     let listener = bind(args.admin_listen, "admin").await?;
     let token = shutdown::on_signal();
     run_consumer(
@@ -119,11 +99,4 @@ pub async fn bind(address: SocketAddr, what: &str) -> anyhow::Result<TcpListener
     TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address} for the {what} HTTP server"))
-}
-
-pub fn serve_options(args: &ShutdownArgs) -> ServeOptions {
-    ServeOptions {
-        drain_delay: args.drain_delay,
-        shutdown_timeout: args.shutdown_timeout,
-    }
 }

@@ -5,10 +5,11 @@
 //! the order is persisted.
 
 use crate::cli::{DEFAULT_ADMIN_URL, DEFAULT_GATEWAY_URL};
-use crate::client::{self, Admin};
+use crate::client::{self, Admin, Gateway};
 use crate::duration::parse_duration;
-use anyhow::{Context, anyhow, bail};
+use anyhow::bail;
 use clap::Args;
+use orders_core::Order;
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -73,51 +74,38 @@ pub async fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         "items": args.items.iter().map(|(sku, quantity)| json!({"sku": sku, "quantity": quantity})).collect::<Vec<_>>(),
         "totalAmount": args.total.map_or_else(|| json!(units), |t| json!(t)),
     });
-    let http = client::http_client(args.timeout)?;
-    let gateway = args.gateway.trim_end_matches('/');
-    let mut request = http.post(format!("{gateway}/orders")).json(&body);
-    if let Some(id) = &args.correlation_id {
-        request = request.header("x-correlation-id", id);
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| client::unreachable("gateway", gateway, &e))?;
-    let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| client::unreachable("gateway", gateway, &e))?;
-    if status != reqwest::StatusCode::ACCEPTED {
-        bail!(client::describe_failure("the gateway", status, &bytes));
-    }
-    let mut accepted: Value =
-        serde_json::from_slice(&bytes).context("the gateway's 202 answer is not JSON")?;
-    let correlation_id = accepted["correlationId"]
-        .as_str()
-        .ok_or_else(|| anyhow!("the gateway's 202 answer has no correlationId"))?
-        .to_owned();
+    let gateway = Gateway::new(client::http_client(args.timeout)?, &args.gateway);
+    let accepted = gateway
+        .submit(&body, args.correlation_id.as_deref())
+        .await?;
+    let correlation_id = accepted.correlation_id.as_str();
     if !args.json {
         println!(
             "accepted   {correlation_id}  partition {}  offset {}",
-            accepted["partition"], accepted["offset"]
+            accepted.partition, accepted.offset
         );
     }
 
-    if args.wait {
+    let order = if args.wait {
         let admin = Admin::new(client::http_client(args.timeout)?, &args.admin);
-        let order = wait_until_persisted(&admin, &correlation_id, args.wait_timeout).await?;
+        let order = wait_until_persisted(&admin, correlation_id, args.wait_timeout).await?;
         if !args.json {
             println!(
                 "persisted  {correlation_id}  status {}  at {}",
-                order["status"].as_str().unwrap_or("?"),
-                order["persistedAt"].as_str().unwrap_or("?"),
+                order.status,
+                orders_core::time::micros(order.persisted_at),
             );
         }
-        accepted["order"] = order;
-    }
+        Some(order)
+    } else {
+        None
+    };
     if args.json {
-        println!("{accepted}");
+        let mut document = serde_json::to_value(&accepted)?;
+        if let (Some(order), Value::Object(fields)) = (order, &mut document) {
+            fields.insert("order".into(), serde_json::to_value(order)?);
+        }
+        println!("{document}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -127,7 +115,7 @@ pub async fn wait_until_persisted(
     admin: &Admin,
     correlation_id: &str,
     timeout: Duration,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<Order> {
     let deadline = Instant::now() + timeout;
     loop {
         let last_error = match admin.order(correlation_id).await {

@@ -6,12 +6,10 @@
 use crate::cli::KafkaArgs;
 use crate::duration::parse_duration;
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use orders_core::OrderCreated;
 use orders_kafka::ReceivedRecord;
-use orders_kafka::consumer::{StartFrom, TopicReader};
-use serde_json::{Map, Value, json};
+use orders_kafka::reader::{StartFrom, TopicReader};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,7 +27,8 @@ pub struct TailArgs {
     /// One JSON object per line: key, partition, offset, timestamp, headers, value.
     #[arg(long)]
     pub json: bool,
-    /// Only events with this correlation id (the record key, or the value's correlationId).
+    /// Only events with this correlation id (the value's correlationId, or the record key
+    /// when the value has none).
     #[arg(long, value_name = "ID")]
     pub correlation_id: Option<String>,
     /// How long to wait for the cluster's metadata before giving up.
@@ -49,7 +48,7 @@ pub async fn run(args: TailArgs) -> anyhow::Result<ExitCode> {
     let topic = args.kafka.topic.clone();
     follow(&args, &topic, |record| {
         if args.json {
-            json_line(record)
+            record.to_json().to_string()
         } else {
             human_line(record)
         }
@@ -68,7 +67,7 @@ pub async fn follow(
         From::Beginning => StartFrom::Beginning,
         From::End => StartFrom::End,
     };
-    let reader = TopicReader::open(&kafka, topic, from, args.timeout)
+    let reader = TopicReader::follow(&kafka, topic, from, args.timeout)
         .await
         .with_context(|| format!("cannot read {topic}"))?;
     let mut stdout = std::io::stdout().lock();
@@ -90,7 +89,7 @@ pub async fn follow(
         if args
             .correlation_id
             .as_deref()
-            .is_some_and(|id| !has_correlation_id(&record, id))
+            .is_some_and(|id| record.correlation_id().as_deref() != Some(id))
         {
             continue;
         }
@@ -103,24 +102,9 @@ pub async fn follow(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether the record's key, or its value's `correlationId`, is `id`.
-pub fn has_correlation_id(record: &ReceivedRecord, id: &str) -> bool {
-    record.key.as_deref() == Some(id.as_bytes())
-        || record
-            .value
-            .as_deref()
-            .and_then(|v| serde_json::from_slice::<Value>(v).ok())
-            .is_some_and(|v| v.get("correlationId").and_then(Value::as_str) == Some(id))
-}
-
-fn timestamp(record: &ReceivedRecord) -> Option<String> {
-    let t = DateTime::<Utc>::from_timestamp_millis(record.timestamp_ms?)?;
-    Some(t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-}
-
 /// `2025-12-05T21:15:00.000Z  3/41  4d93…  customer 06f3…  SKU-1×2 SKU-2×1  total 150`
 pub fn human_line(record: &ReceivedRecord) -> String {
-    let time = timestamp(record).unwrap_or_else(|| "-".into());
+    let time = record.timestamp().unwrap_or_else(|| "-".into());
     let place = format!("{}/{}", record.partition, record.offset);
     match OrderCreated::from_json(record.value.as_deref().unwrap_or_default()) {
         Ok(event) => {
@@ -145,28 +129,4 @@ pub fn human_line(record: &ReceivedRecord) -> String {
             )
         }
     }
-}
-
-/// The record as one JSON object; the value is embedded as JSON when it is JSON, as a
-/// string otherwise.
-pub fn json_line(record: &ReceivedRecord) -> String {
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    let value = record.value.as_deref().map(|bytes| {
-        serde_json::from_slice::<Value>(bytes).unwrap_or_else(|_| Value::String(text(bytes)))
-    });
-    let headers: Map<String, Value> = record
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(text(v))))
-        .collect();
-    json!({
-        "topic": record.topic,
-        "key": record.key.as_deref().map(text),
-        "partition": record.partition,
-        "offset": record.offset,
-        "timestamp": timestamp(record),
-        "headers": headers,
-        "value": value,
-    })
-    .to_string()
 }

@@ -14,10 +14,12 @@ use crate::cli::{DEFAULT_ADMIN_URL, KafkaArgs};
 use crate::client::{self, Admin};
 use crate::duration::parse_duration;
 use anyhow::{Context, bail};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
+use orders_core::time::{micros, millis};
+use orders_core::{Order, OrderCreated};
 use orders_kafka::ReceivedRecord;
-use orders_kafka::lookup;
+use orders_kafka::reader;
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -49,7 +51,7 @@ pub struct TraceArgs {
 
 /// What the order-service said about the order.
 enum Persisted {
-    Yes(Value),
+    Yes(Box<Order>),
     No,
     /// It could not be asked; the reason.
     Unknown(String),
@@ -68,24 +70,21 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("orders-trace");
     let admin = Admin::new(client::http_client(args.timeout)?, &args.admin);
     let persisted = match admin.order(id).await {
-        Ok(Some(order)) => Persisted::Yes(order),
+        Ok(Some(order)) => Persisted::Yes(Box::new(order)),
         Ok(None) => Persisted::No,
         Err(error) => Persisted::Unknown(format!("{error:#}")),
     };
 
     let source = match &persisted {
-        Persisted::Yes(order) => order.get("source").and_then(|s| {
-            Some((
-                s.get("topic")?.as_str()?.to_owned(),
-                i32::try_from(s.get("partition")?.as_i64()?).ok()?,
-                s.get("offset")?.as_i64()?,
-            ))
-        }),
+        Persisted::Yes(order) => order
+            .source
+            .as_ref()
+            .map(|s| (s.topic.clone(), s.partition, s.offset)),
         _ => None,
     };
     let found = match source {
         Some((topic, partition, offset)) => {
-            let record = lookup::read_at(&kafka, &topic, partition, offset, args.timeout)
+            let record = reader::read_at(&kafka, &topic, partition, offset, args.timeout)
                 .await
                 .with_context(|| format!("cannot read {topic}/{partition}@{offset}"))?;
             let note = record.is_none().then(|| {
@@ -101,7 +100,7 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let topic = &args.kafka.topic;
-            let scan = lookup::find_by_key(&kafka, topic, id.as_bytes(), args.scan_timeout)
+            let scan = reader::find_by_key(&kafka, topic, id.as_bytes(), args.scan_timeout)
                 .await
                 .with_context(|| format!("cannot read {topic}"))?;
             let mut records = scan.records.into_iter();
@@ -162,16 +161,14 @@ impl<'a> Report<'a> {
             Persisted::Yes(order) => Some(order),
             _ => None,
         };
-        let value = found
+        // The event's own createdAt when the record is there, else the stored copy.
+        let created_at = found
             .record
             .as_ref()
             .and_then(|r| r.value.as_deref())
-            .and_then(|v| serde_json::from_slice::<Value>(v).ok());
-        // The event's own createdAt when the record is there, else the stored copy.
-        let created_at = value
-            .as_ref()
-            .and_then(|v| time(v.get("createdAt")))
-            .or_else(|| order.and_then(|o| time(o.get("createdAt"))));
+            .and_then(|v| OrderCreated::from_json(v).ok())
+            .map(|event| event.created_at)
+            .or_else(|| order.map(|o| o.created_at));
         Self {
             id,
             persisted,
@@ -182,7 +179,7 @@ impl<'a> Report<'a> {
                 .as_ref()
                 .and_then(|r| r.timestamp_ms)
                 .and_then(DateTime::from_timestamp_millis),
-            persisted_at: order.and_then(|o| time(o.get("persistedAt"))),
+            persisted_at: order.map(|o| o.persisted_at),
         }
     }
 
@@ -190,7 +187,7 @@ impl<'a> Report<'a> {
         println!("order      {}", self.id);
         match &self.found.record {
             Some(record) => {
-                println!("record     {}", position(record));
+                println!("record     {}", record.position());
                 if let Some(at) = self.on_topic_at {
                     println!("timestamp  {}", millis(at));
                 }
@@ -203,7 +200,7 @@ impl<'a> Report<'a> {
                 for other in &self.found.others {
                     println!(
                         "also       {} (same key: a retried request)",
-                        position(other)
+                        other.position()
                     );
                 }
             }
@@ -215,8 +212,8 @@ impl<'a> Report<'a> {
         match self.persisted {
             Persisted::Yes(order) => println!(
                 "persisted  status {}  at {}",
-                order["status"].as_str().unwrap_or("?"),
-                order["persistedAt"].as_str().unwrap_or("?"),
+                order.status,
+                micros(order.persisted_at),
             ),
             Persisted::No => println!("persisted  no: the order-service does not have it (yet)"),
             Persisted::Unknown(error) => println!("persisted  unknown: {error}"),
@@ -240,9 +237,9 @@ impl<'a> Report<'a> {
     }
 
     fn to_json(&self) -> Value {
-        let record = self.found.record.as_ref().map(record_json);
+        let record = self.found.record.as_ref().map(ReceivedRecord::to_json);
         let (order, order_service_error) = match self.persisted {
-            Persisted::Yes(order) => (order.clone(), Value::Null),
+            Persisted::Yes(order) => (json!(order), Value::Null),
             Persisted::No => (Value::Null, Value::Null),
             Persisted::Unknown(error) => (Value::Null, json!(error)),
         };
@@ -254,7 +251,7 @@ impl<'a> Report<'a> {
             "correlationId": self.id,
             "persisted": matches!(self.persisted, Persisted::Yes(_)),
             "record": record,
-            "sameKey": self.found.others.iter().map(record_json).collect::<Vec<_>>(),
+            "sameKey": self.found.others.iter().map(ReceivedRecord::to_json).collect::<Vec<_>>(),
             "recordNote": self.found.note,
             "order": order,
             "orderServiceError": order_service_error,
@@ -268,45 +265,6 @@ impl<'a> Report<'a> {
             },
         })
     }
-}
-
-fn record_json(record: &ReceivedRecord) -> Value {
-    let headers: serde_json::Map<String, Value> = record
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(String::from_utf8_lossy(v))))
-        .collect();
-    let value = record.value.as_deref().map(|v| {
-        serde_json::from_slice::<Value>(v).unwrap_or_else(|_| json!(String::from_utf8_lossy(v)))
-    });
-    json!({
-        "topic": record.topic,
-        "partition": record.partition,
-        "offset": record.offset,
-        "timestamp": record.timestamp_ms.and_then(DateTime::from_timestamp_millis).map(millis),
-        "key": record.key.as_deref().map(String::from_utf8_lossy),
-        "headers": headers,
-        "value": value,
-    })
-}
-
-fn position(record: &ReceivedRecord) -> String {
-    format!("{}/{}@{}", record.topic, record.partition, record.offset)
-}
-
-fn time(value: Option<&Value>) -> Option<DateTime<Utc>> {
-    let text = value?.as_str()?;
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn millis(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn micros(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// Milliseconds from `a` to `b`, with a fraction: steps on one machine take less than one.

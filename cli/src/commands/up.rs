@@ -3,17 +3,18 @@
 //! It uses the broker at `KAFKA_BROKERS` when one answers; otherwise it starts nisshi on
 //! that port with durable sqlite storage in the data directory (installing nisshi with
 //! cargo first when it is missing). Then it creates the topics and runs the gateway and
-//! the order-service in this process, on a SQLite store in the same directory. Ctrl-C
-//! stops everything it started; the data directory keeps the topic and the orders for
-//! the next `orders up`.
+//! the order-service in this process, on a SQLite store in the same directory, with the
+//! same options (and environment) as `serve-gateway` and `serve-consumer`, only listening
+//! on 127.0.0.1 by default. Ctrl-C or SIGTERM stops the services first and the broker
+//! last, each within a deadline; a second Ctrl-C exits at once. The data directory keeps
+//! the topic and the orders for the next `orders up`.
 
 use crate::cli::UpArgs;
 use crate::commands::serve;
 use crate::shutdown;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
-use orders_consumer::ConsumerConfig;
-use orders_gateway::GatewayConfig;
+use orders_core::event::JSON_SCHEMA;
 use orders_kafka::KafkaConfig;
 use orders_kafka::admin::{self, TopicOutcome, TopicSpec};
 use orders_nisshi::{Broker, BrokerConfig, Storage};
@@ -22,8 +23,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// What the services get beyond their own drain delay and shutdown timeout.
+const SHUTDOWN_MARGIN: Duration = Duration::from_secs(5);
+/// What the broker gets to close its storage before it is killed (nisshi gives up on its
+/// own shutdown after 5 s).
+const BROKER_GRACE: Duration = Duration::from_secs(6);
 
 pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
+    // The same options as serve-gateway and serve-consumer, read the same way.
+    let gateway_config = args.gateway.config(&args.shutdown)?;
+    let consumer_config = args.consumer.config(&args.kafka, &args.shutdown);
     std::fs::create_dir_all(&args.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -35,8 +44,10 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         .canonicalize()
         .unwrap_or_else(|_| args.data_dir.clone());
     let mut kafka = args.kafka.config("orders-up");
+    let mut gateway_kafka = args.kafka.config("api-gateway");
+    let mut consumer_kafka = args.kafka.config("order-service");
 
-    // Held until the end of this function: dropping it stops the broker.
+    // Stopped last, after the services (see `stop_broker`).
     let broker = match admin::ping(&kafka, PROBE_TIMEOUT).await {
         Ok(()) => {
             println!("broker      using the one at {}", kafka.brokers);
@@ -44,7 +55,9 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         }
         Err(_) => {
             let broker = start_broker(&kafka.brokers, &data_dir, &args.kafka.topic).await?;
-            kafka.brokers = broker.bootstrap_servers();
+            for config in [&mut kafka, &mut gateway_kafka, &mut consumer_kafka] {
+                config.brokers = broker.bootstrap_servers();
+            }
             println!(
                 "broker      nisshi at {} (data in {})",
                 kafka.brokers,
@@ -54,32 +67,24 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    create_topics(
-        &kafka,
-        &args.kafka.topic,
-        &args.kafka.dead_letter_topic(),
-        args.partitions,
-    )
-    .await?;
+    let mut topics = vec![args.kafka.topic.clone()];
+    topics.extend(consumer_config.dead_letter_topic.clone());
+    create_topics(&kafka, &topics, args.partitions).await?;
 
     let gateway_listener = serve::bind(args.listen, "gateway").await?;
     let admin_listener = serve::bind(args.admin_listen, "admin").await?;
     let database = data_dir.join("orders.db");
     let database_url = format!("sqlite://{}", database.display());
     let token = shutdown::on_signal();
-    let gateway_kafka = kafka.with_client_id("api-gateway");
-    let consumer_kafka = kafka.with_client_id("order-service");
 
     let gateway = serve::run_gateway(
         &gateway_kafka,
         &args.kafka.topic,
-        Duration::from_secs(5),
+        args.gateway.publish_timeout,
         gateway_listener,
-        GatewayConfig::default(),
+        gateway_config,
         token.clone().cancelled_owned(),
     );
-    let mut consumer_config = ConsumerConfig::new(&args.kafka.topic, "order-service-group");
-    consumer_config.dead_letter_topic = Some(args.kafka.dead_letter_topic());
     let consumer = serve::run_consumer(
         &consumer_kafka,
         &database_url,
@@ -96,27 +101,52 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     println!("ready       try: orders submit --sku SKU-1:2   (Ctrl-C stops everything)");
 
     // If one service fails, stop the other instead of leaving half a pipeline running.
-    let (gateway, consumer) = tokio::join!(
-        async {
-            let result = gateway.await;
-            token.cancel();
-            result
-        },
-        async {
-            let result = consumer.await;
-            token.cancel();
-            result
-        }
-    );
-    drop(broker);
+    let services = async {
+        tokio::join!(
+            async {
+                let result = gateway.await;
+                token.cancel();
+                result
+            },
+            async {
+                let result = consumer.await;
+                token.cancel();
+                result
+            }
+        )
+    };
+    tokio::pin!(services);
+    // The services stop first, while the broker still answers them, each within a
+    // deadline: a service that cannot finish does not keep the rest from stopping.
+    let deadline = args.shutdown.drain_delay + args.shutdown.shutdown_timeout + SHUTDOWN_MARGIN;
+    let stopped = tokio::select! {
+        results = &mut services => Some(results),
+        () = token.cancelled() => tokio::time::timeout(deadline, &mut services).await.ok(),
+    };
+    if let Some(broker) = broker {
+        stop_broker(broker).await;
+    }
+    let Some((gateway, consumer)) = stopped else {
+        anyhow::bail!("the services did not stop within {deadline:?}; stopped them anyway");
+    };
     gateway.context("gateway")?;
     consumer.context("order-service")?;
     println!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
+/// Stops the broker `up` started, giving it time to close its storage.
+async fn stop_broker(mut broker: Broker) {
+    let stopped = tokio::task::spawn_blocking(move || broker.terminate(BROKER_GRACE)).await;
+    if let Err(error) = stopped {
+        tracing::warn!(%error, "stopping the broker failed");
+    }
+}
+
 /// Starts nisshi on the port of `brokers` with its data in `data_dir/broker`, installing
-/// it first when it is missing.
+/// it first when it is missing. It refuses records on `topic` that break the
+/// `order_created` contract, and it runs in a process group of its own, so that a
+/// terminal's Ctrl-C reaches `up` alone, which stops the broker after the services.
 async fn start_broker(brokers: &str, data_dir: &Path, topic: &str) -> anyhow::Result<Broker> {
     let port = local_port(brokers).ok_or_else(|| {
         anyhow!(
@@ -125,15 +155,12 @@ async fn start_broker(brokers: &str, data_dir: &Path, topic: &str) -> anyhow::Re
         )
     })?;
     let binary = install_nisshi().await?;
-    // nisshi itself refuses records on the topic that break the order_created contract.
-    crate::commands::schema::write_schema_dir(&data_dir.join("broker"), topic)
-        .context("cannot write the broker's schema directory")?;
     let config = BrokerConfig {
         binary: Some(binary),
         port,
         storage: Storage::sqlite(data_dir.join("broker")),
         log_file: Some(data_dir.join("broker.log")),
-        extra_args: crate::commands::schema::nisshi_args(),
+        value_schemas: vec![(topic.to_owned(), JSON_SCHEMA.to_owned())],
         ..BrokerConfig::default()
     };
     tokio::task::spawn_blocking(move || Broker::start(config))
@@ -178,23 +205,34 @@ async fn install_nisshi() -> anyhow::Result<std::path::PathBuf> {
     Ok(binary)
 }
 
+/// Creates the topics; one that exists with another partition count is worth a warning,
+/// not a stop: the pipeline works with any count.
 async fn create_topics(
     kafka: &KafkaConfig,
-    topic: &str,
-    dead_letters: &str,
+    topics: &[String],
     partitions: i32,
 ) -> anyhow::Result<()> {
-    let specs = [topic, dead_letters].map(|name| TopicSpec {
-        name: name.to_owned(),
-        partitions,
-        replication_factor: 1,
-    });
+    let specs: Vec<TopicSpec> = topics
+        .iter()
+        .map(|name| TopicSpec::new(name.clone(), partitions, 1))
+        .collect();
     for (name, outcome) in admin::create_topics(kafka, &specs, Duration::from_secs(10)).await? {
         match outcome {
             TopicOutcome::Created => {
                 println!("topic       {name} created ({partitions} partitions)")
             }
-            TopicOutcome::AlreadyExists => println!("topic       {name}"),
+            TopicOutcome::AlreadyExists { partitions: found } if found == partitions => {
+                println!("topic       {name}")
+            }
+            TopicOutcome::AlreadyExists { partitions: found } => {
+                println!("topic       {name} ({found} partitions)");
+                tracing::warn!(
+                    topic = %name,
+                    partitions = found,
+                    asked = partitions,
+                    "the topic exists with another partition count than --partitions"
+                );
+            }
         }
     }
     Ok(())

@@ -7,9 +7,10 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use orders_core::api::{LookupRequest, OrderList};
 use orders_core::{CorrelationId, Order, OrderStore, Violation};
 use orders_http::ApiError;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::Arc;
 
 /// Most ids one lookup may ask for.
@@ -19,8 +20,10 @@ const MAX_LIMIT: u32 = 1_000;
 pub(crate) fn routes(store: Arc<dyn OrderStore>) -> Router {
     Router::new()
         .route("/orders", get(recent))
-        .route("/orders/lookup", post(lookup))
         .route("/orders/{correlation_id}", get(order))
+        // Not under /orders/: every id is a possible `/orders/{correlationId}`, `lookup`
+        // included.
+        .route("/lookup", post(lookup))
         .with_state(store)
 }
 
@@ -41,11 +44,6 @@ async fn order(
 #[derive(Debug, Deserialize)]
 struct RecentQuery {
     limit: Option<u32>,
-}
-
-#[derive(Debug, Serialize)]
-struct OrderList {
-    orders: Vec<Order>,
 }
 
 /// The most recently persisted orders, newest first (`?limit=N`, 1 to 1000, default 20).
@@ -71,12 +69,6 @@ async fn recent(
         .await
         .map_err(orders_runtime::store_error)?;
     Ok(Json(OrderList { orders }))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LookupRequest {
-    correlation_ids: Vec<CorrelationId>,
 }
 
 /// Every stored row for the given ids: `{"correlationIds": [...]}` in, `{"orders": [...]}`

@@ -7,9 +7,14 @@
 use crate::order::{Amount, CorrelationId, OrderItem, OrderRequest};
 use crate::validation::{Fields, Violations, kind};
 use chrono::{DateTime, SubsecRound, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
+
+/// The contract as a JSON Schema (draft 2020-12): it accepts exactly the values
+/// [`OrderCreated::from_json`] accepts (a test holds them to each other). Schema
+/// registries and the local broker's enforcement are given this text.
+pub const JSON_SCHEMA: &str = include_str!("../../../docs/schemas/order_created.json");
 
 /// An order was accepted by the gateway. Serialises to the contract's JSON:
 ///
@@ -17,7 +22,11 @@ use uuid::Uuid;
 /// {"correlationId":"…","customerId":"…","items":[{"sku":"SKU-1","quantity":2}],
 ///  "totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Deserialising checks the contract's rules ([`OrderCreated::from_value`]), so a client
+/// that reads one reads a valid event or fails.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Value")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderCreated {
@@ -30,7 +39,7 @@ pub struct OrderCreated {
         )
     )]
     pub customer_id: Uuid,
-    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub items: Vec<OrderItem>,
     #[cfg_attr(feature = "openapi", schema(value_type = f64, exclusive_minimum = 0))]
     pub total_amount: Amount,
@@ -96,6 +105,13 @@ impl OrderCreated {
     }
 }
 
+impl TryFrom<Value> for OrderCreated {
+    type Error = Violations;
+    fn try_from(json: Value) -> Result<Self, Self::Error> {
+        Self::from_value(&json)
+    }
+}
+
 fn parse_timestamp(
     value: &Value,
     path: &str,
@@ -146,6 +162,15 @@ mod tests {
     const SEED_EVENT: &str = r#"{"correlationId":"4d93d58a-4f0b-4d7c-9b3d-5dc2f44f9f92","customerId":"06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf","items":[{"sku":"SKU-1","quantity":2}],"totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"}"#;
 
     #[test]
+    fn the_json_schema_is_draft_2020_12() {
+        let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+    }
+
+    #[test]
     fn the_seed_example_round_trips_byte_for_byte() {
         let event = OrderCreated::from_json(SEED_EVENT.as_bytes()).unwrap();
         assert_eq!(
@@ -194,14 +219,12 @@ mod tests {
         };
         assert!(check("9999-12-31T23:59:59.999Z").is_ok());
         assert!(check("0000-01-01T00:00:00Z").is_ok());
-        assert_eq!(
-            check("9999-12-31T23:59:59.999-00:01"),
-            Err("/createdAt must be between the years 0000 and 9999 once converted to UTC".into())
-        );
-        assert_eq!(
-            check("0000-01-01T00:00:00+00:01"),
-            Err("/createdAt must be between the years 0000 and 9999 once converted to UTC".into())
-        );
+        let outside = "/createdAt must stay within the years 0000 to 9999 in UTC (on 9999-12-31 no \
+                       offset that moves it forward, on 0000-01-01 none that moves it back)";
+        assert_eq!(check("9999-12-31T23:59:59.999-00:01"), Err(outside.into()));
+        assert_eq!(check("0000-01-01T00:00:00+00:01"), Err(outside.into()));
+        assert!(check("9999-12-31T23:59:59.999+05:00").is_ok());
+        assert!(check("9999-12-31T00:00:00-00:00").is_ok());
         assert_eq!(
             check("2016-12-31T23:59:60Z"),
             Err("/createdAt must not be a leap second".into())

@@ -2,9 +2,12 @@
 //!
 //! Gateway and order-service share this crate so that they cannot disagree: the same
 //! validation rules run on an HTTP body and on a Kafka record, and the `order_created`
-//! event has exactly one definition of its JSON. Transport and storage live behind the
-//! ports in [`ports`]; this crate compiles without tokio, rdkafka, sqlx or axum.
+//! event has exactly one definition of its JSON (and of its JSON Schema,
+//! [`event::JSON_SCHEMA`]). The HTTP bodies the services and their clients exchange are
+//! in [`api`]. Transport and storage live behind the ports in [`ports`]; this crate
+//! compiles without tokio, rdkafka, sqlx or axum.
 
+pub mod api;
 pub mod event;
 pub mod order;
 pub mod ports;

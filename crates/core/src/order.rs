@@ -2,7 +2,7 @@
 
 use crate::ports::EventPosition;
 use crate::validation::{Fields, MAX_SAFE_INTEGER, Violations};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
@@ -78,7 +78,14 @@ pub struct InvalidCorrelationId(pub &'static str);
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "RawItem")]
 pub struct OrderItem {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 256,
+            pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+        )
+    )]
     pub sku: String,
     #[cfg_attr(
         feature = "openapi",
@@ -115,7 +122,8 @@ impl TryFrom<RawItem> for OrderItem {
 ///
 /// The contract comes from JavaScript, where every number is an `f64`, so this is one
 /// too; it is written the way JavaScript writes it (`150`, not `150.0`) so that our
-/// events are byte-for-byte what the seed's services would produce.
+/// events are byte-for-byte what the seed's services would produce. Reading one refuses
+/// what [`Amount::new`] refuses.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Deserialize)]
 #[serde(try_from = "f64")]
 pub struct Amount(f64);
@@ -169,7 +177,7 @@ pub struct OrderRequest {
         )
     )]
     pub customer_id: Uuid,
-    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub items: Vec<OrderItem>,
     #[cfg_attr(feature = "openapi", schema(value_type = f64, exclusive_minimum = 0))]
     pub total_amount: Amount,
@@ -325,8 +333,8 @@ impl fmt::Display for OrderStatus {
     }
 }
 
-/// An order as the order-service keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An order as the order-service keeps it, and as its admin port answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
@@ -339,7 +347,7 @@ pub struct Order {
         )
     )]
     pub customer_id: Uuid,
-    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub items: Vec<OrderItem>,
     #[cfg_attr(feature = "openapi", schema(value_type = f64, exclusive_minimum = 0))]
     pub total_amount: Amount,
@@ -351,12 +359,12 @@ pub struct Order {
     #[serde(serialize_with = "serialize_micros")]
     pub persisted_at: DateTime<Utc>,
     /// The record it was created from, when it came from the topic.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<EventPosition>,
 }
 
 fn serialize_micros<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true))
+    s.serialize_str(&crate::time::micros(*t))
 }
 
 #[cfg(test)]
@@ -554,6 +562,42 @@ mod tests {
         assert_eq!(Amount::new(0.0), None);
         assert_eq!(Amount::new(f64::INFINITY), None);
         assert_eq!(Amount::new(f64::NAN), None);
+    }
+
+    #[test]
+    fn an_amount_is_read_only_when_it_could_be_made() {
+        assert_eq!(
+            serde_json::from_str::<Amount>("149.99").unwrap().value(),
+            149.99
+        );
+        for bad in ["0", "-1", "\"1\""] {
+            assert!(serde_json::from_str::<Amount>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_order_reads_back_what_it_writes() {
+        let order = Order {
+            correlation_id: CorrelationId::parse("c/1").unwrap(),
+            customer_id: Uuid::nil(),
+            items: vec![OrderItem {
+                sku: "SKU-1".into(),
+                quantity: 2,
+            }],
+            total_amount: Amount::new(150.0).unwrap(),
+            status: OrderStatus::Pending,
+            created_at: DateTime::from_timestamp_millis(1_764_969_300_123).unwrap(),
+            persisted_at: DateTime::from_timestamp_micros(1_764_969_300_123_456).unwrap(),
+            source: Some(EventPosition {
+                topic: "order_created".into(),
+                partition: 3,
+                offset: 41,
+            }),
+        };
+        let json = serde_json::to_value(&order).unwrap();
+        assert_eq!(json["createdAt"], "2025-12-05T21:15:00.123Z");
+        assert_eq!(json["persistedAt"], "2025-12-05T21:15:00.123456Z");
+        assert_eq!(serde_json::from_value::<Order>(json).unwrap(), order);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! rules mirror the seed's Zod schema; the paths are JSON Pointers (RFC 6901), so
 //! `/items/0/quantity` names the quantity of the first item and `` names the whole body.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -13,7 +13,7 @@ use std::fmt;
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// One field that broke a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Violation {
     /// JSON Pointer to the field (`/items/0/sku`); empty for the document itself.

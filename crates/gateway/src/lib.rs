@@ -12,8 +12,9 @@ mod orders;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use orders_core::{OrderPublisher, SubmitOrder};
 use orders_http::{Draining, ServeOptions};
 use std::future::Future;
@@ -48,6 +49,7 @@ impl Default for GatewayConfig {
 pub struct Gateway {
     submit: SubmitOrder,
     publisher: Arc<dyn OrderPublisher>,
+    readiness: Arc<health::Readiness>,
     draining: Draining,
     max_body_bytes: usize,
 }
@@ -57,20 +59,62 @@ impl Gateway {
         Self {
             submit: SubmitOrder::new(publisher.clone()),
             publisher,
+            readiness: Arc::default(),
             draining: Draining::default(),
             max_body_bytes: GatewayConfig::default().max_body_bytes,
         }
     }
 }
 
+/// One route the gateway serves.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+}
+
+/// The gateway's own routes and their handlers: [`router`] is built from this table, and
+/// [`routes`] lists it, so that what is served and what is documented are compared from
+/// one list.
+fn table() -> [(Route, MethodRouter<Gateway>); 4] {
+    [
+        entry(Method::POST, "/orders", orders::submit),
+        entry(Method::GET, "/healthz", health::healthz),
+        entry(Method::GET, "/readyz", health::readyz),
+        entry(Method::GET, "/openapi.json", openapi::serve),
+    ]
+}
+
+fn entry<H, T>(method: Method, path: &'static str, handler: H) -> (Route, MethodRouter<Gateway>)
+where
+    H: Handler<T, Gateway>,
+    T: 'static,
+{
+    let filter =
+        MethodFilter::try_from(method.clone()).expect("the route table uses standard methods only");
+    (Route { method, path }, on(filter, handler))
+}
+
+/// Every route [`router`] serves: the table's, and `GET /metrics`, which
+/// `orders_http::observe` adds.
+pub fn routes() -> Vec<Route> {
+    let mut routes: Vec<Route> = table().into_iter().map(|(route, _)| route).collect();
+    routes.push(Route {
+        method: Method::GET,
+        path: orders_http::METRICS_PATH,
+    });
+    routes.sort();
+    routes
+}
+
 /// The gateway's routes, ready to serve or to test in-process.
 pub fn router(mut gateway: Gateway, config: &GatewayConfig) -> Router {
     gateway.max_body_bytes = config.max_body_bytes;
-    let routes = Router::new()
-        .route("/orders", post(orders::submit))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/openapi.json", get(openapi::serve))
+    let mut routes = Router::new();
+    for (route, handler) in table() {
+        routes = routes.route(route.path, handler);
+    }
+    let routes = routes
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -1,19 +1,19 @@
 //! The gateway's OpenAPI 3.1 document, served at `GET /openapi.json`.
 //!
 //! Clients and tools (code generators, schemathesis) need a contract they can trust, so
-//! the document is generated from the code rather than written by hand: the request and
-//! event schemas are derived from the core's own types (its `openapi` feature), so a field
-//! added to `OrderCreated` appears here without anyone remembering to. What the derive
-//! cannot see (the answers assembled by `orders-http` and the handlers) is described by
-//! the schema-only types below, and the gateway's tests hold them to the real answers:
-//! every documented route is routed, every route is documented, and the bodies the
+//! the document is generated from the code rather than written by hand: every body's
+//! schema is derived from the type that serialises it (`orders_core::api` and the core's
+//! request and event, through its `openapi` feature), so a field added to `OrderCreated`
+//! appears here without anyone remembering to. The gateway's tests hold the document to
+//! the router: the routes it documents are exactly [`crate::routes`], and the bodies the
 //! gateway really sends validate against the schemas documented for them.
 
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
+use orders_core::api::{Accepted, ErrorBody, Probe, ProbeStatus};
 use orders_core::{OrderCreated, OrderItem, OrderRequest, Violation};
 use std::sync::LazyLock;
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::OpenApi;
 
 /// The document, as the types describe it.
 pub fn document() -> utoipa::openapi::OpenApi {
@@ -46,83 +46,11 @@ pub(crate) async fn serve() -> impl IntoResponse {
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     paths(submit_order, healthz, readyz, metrics, openapi_json),
-    components(schemas(OrderRequest, OrderItem, OrderCreated, Accepted, ErrorBody, Violation, Status)),
+    components(schemas(OrderRequest, OrderItem, OrderCreated, Accepted, ErrorBody, Violation, ProbeStatus, Probe)),
     tags((name = "orders", description = "Orders entering the pipeline"),
          (name = "operations", description = "Probes, metrics and this document")),
 )]
 struct GatewayApi;
-
-/// The 202 answer: the exact event that was published and where it landed. Mirrors the
-/// handler's private `Accepted`; the gateway's tests validate real answers against it.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[expect(
-    dead_code,
-    reason = "a schema only: the handler serialises its own type"
-)]
-struct Accepted {
-    /// The order's id: the `x-correlation-id` the client sent, or a new UUID v4.
-    #[schema(min_length = 1, max_length = 128, pattern = "^[!-~]{1,128}$")]
-    correlation_id: String,
-    /// The event as it was published (the record value, byte for byte).
-    event: OrderCreated,
-    /// The partition of `order_created` that holds the event.
-    #[schema(minimum = 0)]
-    partition: i32,
-    /// Its offset in that partition.
-    #[schema(minimum = 0)]
-    offset: i64,
-}
-
-/// Every answer that is not a success. Mirrors `orders_http::ApiError`'s body.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[expect(
-    dead_code,
-    reason = "a schema only: orders-http serialises its own type"
-)]
-struct ErrorBody {
-    /// What went wrong, in one sentence.
-    error: String,
-    /// Each offending field, by its JSON Pointer (empty when the fault is not a field's).
-    details: Vec<Violation>,
-    /// The correlation id to retry with (on 503 from `POST /orders`).
-    #[schema(
-        value_type = String,
-        required = false,
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[!-~]{1,128}$"
-    )]
-    correlation_id: Option<String>,
-}
-
-/// The body of a successful probe.
-#[derive(ToSchema)]
-#[expect(dead_code, reason = "a schema only: the probes answer with json!")]
-struct Status {
-    /// `ok` (`/healthz`) or `ready` (`/readyz`).
-    #[schema(examples("ok", "ready"))]
-    status: String,
-}
-
-/// The headers `POST /orders` reads.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Header)]
-#[expect(dead_code, reason = "a schema only: the handler reads the header map")]
-struct SubmitHeaders {
-    /// The order's id, to retry without creating a second order: 1 to 128 visible ASCII
-    /// characters (no spaces). Without it the gateway makes a UUID v4; one that breaks the
-    /// rule is refused with 400, not replaced.
-    #[param(
-        rename = "x-correlation-id",
-        required = false,
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[!-~]{1,128}$"
-    )]
-    correlation_id: String,
-}
 
 /// Submit an order.
 ///
@@ -135,7 +63,13 @@ struct SubmitHeaders {
     post,
     path = "/orders",
     tag = "orders",
-    params(SubmitHeaders),
+    params(
+        ("x-correlation-id" = Option<String>, Header,
+            description = "The order's id, to retry without creating a second order: 1 to \
+                128 visible ASCII characters (no spaces). Without it the gateway makes a UUID \
+                v4; one that breaks the rule is refused with 400, not replaced.",
+            min_length = 1, max_length = 128, pattern = "^[!-~]{1,128}$"),
+    ),
     request_body(
         content = OrderRequest,
         content_type = "application/json",
@@ -173,7 +107,7 @@ fn submit_order() {}
     get,
     path = "/healthz",
     tag = "operations",
-    responses((status = 200, description = "Alive.", body = Status)),
+    responses((status = 200, description = "Alive.", body = ProbeStatus)),
 )]
 #[expect(
     dead_code,
@@ -188,7 +122,7 @@ fn healthz() {}
     path = "/readyz",
     tag = "operations",
     responses(
-        (status = 200, description = "Ready.", body = Status),
+        (status = 200, description = "Ready.", body = ProbeStatus),
         (status = 503, description = "Shutting down, or the broker is not reachable.",
             body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait before asking again."))),

@@ -11,19 +11,9 @@ use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orders_core::{CorrelationId, OrderCreated, OrderRequest, PublishError, Violation};
+use orders_core::api::Accepted;
+use orders_core::{CorrelationId, OrderRequest, PublishError, Violation};
 use orders_http::{ApiError, CORRELATION_ID};
-use serde::Serialize;
-
-/// The 202 answer: the exact event that was published and where it landed.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Accepted<'a> {
-    correlation_id: &'a CorrelationId,
-    event: &'a OrderCreated,
-    partition: i32,
-    offset: i64,
-}
 
 pub(crate) async fn submit(
     State(gateway): State<Gateway>,
@@ -56,8 +46,8 @@ pub(crate) async fn submit(
     );
 
     let body = Accepted {
-        correlation_id: &submitted.event.correlation_id,
-        event: &submitted.event,
+        correlation_id: submitted.event.correlation_id.clone(),
+        event: submitted.event,
         partition: submitted.published.partition,
         offset: submitted.published.offset,
     };

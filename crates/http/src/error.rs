@@ -1,14 +1,14 @@
 //! One error type for every HTTP answer that is not a success.
 //!
-//! The body is always JSON, `{"error": "...", "details": [{"path", "message"}]}`, so a
-//! client can handle every failure the same way. 4xx are the client's fault and are not
+//! The body is always [`ErrorBody`], `{"error": "...", "details": [{"path", "message"}]}`,
+//! so a client can handle every failure the same way. 4xx are the client's fault and are not
 //! logged above debug; 5xx are ours and are logged with their cause.
 
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orders_core::Violation;
-use serde::Serialize;
+use orders_core::api::ErrorBody;
 
 /// An HTTP error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,15 +58,6 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Body<'a> {
-    error: &'a str,
-    details: &'a [Violation],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    correlation_id: Option<&'a str>,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let correlation_id = self.correlation_id.as_deref().unwrap_or("");
@@ -75,10 +66,14 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(status = self.status.as_u16(), correlation_id, error = %self.error, "request rejected");
         }
-        let body = Body {
-            error: &self.error,
-            details: &self.details,
-            correlation_id: self.correlation_id.as_deref(),
+        let id_header = self
+            .correlation_id
+            .as_deref()
+            .and_then(|id| HeaderValue::from_str(id).ok());
+        let body = ErrorBody {
+            error: self.error,
+            details: self.details,
+            correlation_id: self.correlation_id,
         };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
@@ -86,11 +81,7 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if let Some(id) = self
-            .correlation_id
-            .as_deref()
-            .and_then(|id| HeaderValue::from_str(id).ok())
-        {
+        if let Some(id) = id_header {
             response.headers_mut().insert(CORRELATION_ID, id);
         }
         response

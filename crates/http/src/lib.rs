@@ -6,5 +6,5 @@ mod observe;
 mod serve;
 
 pub use error::{ApiError, CORRELATION_ID};
-pub use observe::observe;
+pub use observe::{METRICS_PATH, observe};
 pub use serve::{Draining, ServeOptions, serve};

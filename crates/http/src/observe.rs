@@ -3,7 +3,8 @@
 //! The span follows the OpenTelemetry HTTP server conventions (`otel.name` "POST
 //! /orders", `http.request.method`, `http.route`, `http.response.status_code`) and
 //! continues the caller's W3C `traceparent`; handlers add the `correlation_id` once they
-//! know it. The metrics are labelled by route template, never by raw path or id, so
+//! know it. The caller's context is also kept current while the request is handled, so
+//! that a record published for it forwards the context even when no span is recorded. The metrics are labelled by route template, never by raw path or id, so
 //! their cardinality stays bounded.
 //!
 //! One middleware does all three: it runs on every request of the gateway's hot path,
@@ -14,8 +15,12 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use orders_telemetry::propagation;
 use std::time::Instant;
 use tracing::Instrument;
+
+/// The path [`observe`] serves the metrics at (`GET`).
+pub const METRICS_PATH: &str = "/metrics";
 
 /// Adds `GET /metrics`, a span per request and the request metrics to `router`, whose
 /// requests are counted under `service`.
@@ -23,7 +28,7 @@ pub fn observe(router: Router, service: &'static str) -> Router {
     // Installed before the first request, so nothing recorded is lost.
     orders_telemetry::prometheus::handle();
     router
-        .route("/metrics", get(metrics))
+        .route(METRICS_PATH, get(metrics))
         .layer(middleware::from_fn_with_state(service, observed))
 }
 
@@ -44,11 +49,12 @@ async fn observed(State(service): State<&'static str>, request: Request, next: N
         http.response.status_code = tracing::field::Empty,
         correlation_id = tracing::field::Empty,
     );
+    let caller = propagation::from_http(request.headers());
     if !span.is_disabled() {
-        orders_telemetry::propagation::continue_from_http(&span, request.headers());
+        propagation::continue_from(&span, caller.clone());
     }
 
-    let response = next.run(request).instrument(span.clone()).await;
+    let response = propagation::within(caller, next.run(request).instrument(span.clone())).await;
 
     let status = response.status();
     let elapsed = started.elapsed();

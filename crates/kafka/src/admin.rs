@@ -1,14 +1,16 @@
-//! Cluster administration: topics, metadata and offsets.
+//! Cluster administration: topics and metadata. (Offsets and reading records are
+//! [`crate::reader`].)
 //!
 //! librdkafka's metadata and offset calls block; they run on tokio's blocking pool so
 //! that callers stay async.
 
 use crate::{ClientLogging, Error, KafkaConfig, Result};
 use rdkafka::ClientContext;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::Client;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::types::RDKafkaRespErr;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,14 +20,40 @@ pub struct TopicSpec {
     pub name: String,
     pub partitions: i32,
     pub replication_factor: i32,
+    /// `min.insync.replicas`: how many replicas must have a record before an `acks=all`
+    /// producer (every producer here) is told it is written.
+    pub min_insync_replicas: i32,
+}
+
+impl TopicSpec {
+    /// A topic with [`default_min_insync_replicas`] for its replication factor.
+    pub fn new(name: impl Into<String>, partitions: i32, replication_factor: i32) -> Self {
+        Self {
+            name: name.into(),
+            partitions,
+            replication_factor,
+            min_insync_replicas: default_min_insync_replicas(replication_factor),
+        }
+    }
+}
+
+/// One less than the replication factor, and at least 1: an acknowledged record survives
+/// the loss of any one broker, and one broker may be down without stopping producers.
+/// With the broker's usual default of 1 instead, `acks=all` is satisfied by the leader
+/// alone once the followers fall behind.
+pub fn default_min_insync_replicas(replication_factor: i32) -> i32 {
+    (replication_factor - 1).max(1)
 }
 
 /// What `create_topics` did with one topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TopicOutcome {
     Created,
-    /// It was there already: not an error, so that creating topics is repeatable.
-    AlreadyExists,
+    /// It was there already, with this many partitions: not an error, so that creating
+    /// topics is repeatable. The caller compares the count with what it asked for.
+    AlreadyExists {
+        partitions: i32,
+    },
 }
 
 /// Creates the topics, reporting each one's outcome. Fails when no broker answers or
@@ -40,30 +68,67 @@ pub async fn create_topics(
     let brokers = config.brokers.clone();
     blocking(move || reachable(probe.inner(), &brokers, timeout)).await?;
 
+    let min_insync: Vec<String> = topics
+        .iter()
+        .map(|t| t.min_insync_replicas.to_string())
+        .collect();
     let new_topics: Vec<NewTopic<'_>> = topics
         .iter()
-        .map(|t| {
+        .zip(&min_insync)
+        .map(|(t, min_insync)| {
             NewTopic::new(
                 &t.name,
                 t.partitions,
                 TopicReplication::Fixed(t.replication_factor),
             )
+            .set("min.insync.replicas", min_insync)
         })
         .collect();
     let options = AdminOptions::new()
         .operation_timeout(Some(timeout))
         .request_timeout(Some(timeout));
     let results = admin.create_topics(&new_topics, &options).await?;
-    results
-        .into_iter()
-        .map(|result| match result {
-            Ok(name) => Ok((name, TopicOutcome::Created)),
+    let mut outcomes = Vec::with_capacity(results.len());
+    for result in results {
+        outcomes.push(match result {
+            Ok(name) => (name, TopicOutcome::Created),
             Err((name, RDKafkaErrorCode::TopicAlreadyExists)) => {
-                Ok((name, TopicOutcome::AlreadyExists))
+                let probe = admin.clone();
+                let topic = name.clone();
+                let partitions =
+                    blocking(move || partitions_of(probe.inner(), &topic, timeout)).await?;
+                let partitions = i32::try_from(partitions.len()).unwrap_or(i32::MAX);
+                (name, TopicOutcome::AlreadyExists { partitions })
             }
-            Err((topic, code)) => Err(Error::CreateTopic { topic, code }),
-        })
-        .collect()
+            Err((topic, code)) => return Err(Error::CreateTopic { topic, code }),
+        });
+    }
+    Ok(outcomes)
+}
+
+/// The configuration of `topic` as the cluster reports it (`min.insync.replicas`,
+/// `retention.ms`, …), each entry that has a value.
+pub async fn topic_config(
+    config: &KafkaConfig,
+    topic: &str,
+    timeout: Duration,
+) -> Result<BTreeMap<String, String>> {
+    let admin = admin_client(config)?;
+    let options = AdminOptions::new().request_timeout(Some(timeout));
+    let resources = admin
+        .describe_configs([&ResourceSpecifier::Topic(topic)], &options)
+        .await?;
+    let mut entries = BTreeMap::new();
+    for resource in resources {
+        let resource =
+            resource.map_err(|code| Error::Kafka(rdkafka::error::KafkaError::AdminOp(code)))?;
+        for entry in resource.entries {
+            if let Some(value) = entry.value {
+                entries.insert(entry.name, value);
+            }
+        }
+    }
+    Ok(entries)
 }
 
 /// The partitions of `topic`, in order.
@@ -78,19 +143,6 @@ pub async fn ping(config: &KafkaConfig, timeout: Duration) -> Result<()> {
     let admin = admin_client(config)?;
     let brokers = config.brokers.clone();
     blocking(move || reachable(admin.inner(), &brokers, timeout)).await
-}
-
-/// The low and high watermarks of one partition: the first offset still in the log and
-/// the offset the next record will get.
-pub async fn watermarks(
-    config: &KafkaConfig,
-    topic: &str,
-    partition: i32,
-    timeout: Duration,
-) -> Result<(i64, i64)> {
-    let admin = admin_client(config)?;
-    let topic = topic.to_owned();
-    blocking(move || Ok(admin.inner().fetch_watermarks(&topic, partition, timeout)?)).await
 }
 
 fn admin_client(config: &KafkaConfig) -> Result<AdminClient<ClientLogging>> {
@@ -152,4 +204,15 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Task(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_insync_replicas_is_one_less_than_the_replicas_and_at_least_one() {
+        let defaults: Vec<i32> = (1..=5).map(default_min_insync_replicas).collect();
+        assert_eq!(defaults, [1, 1, 2, 3, 4]);
+    }
 }

@@ -1,5 +1,5 @@
-//! Consumers: the order-service's member of its consumer group, and the group-less
-//! reader behind `orders tail`.
+//! The order-service's member of its consumer group. (Reading without a group is
+//! [`crate::reader`].)
 //!
 //! The group member stores offsets by hand (`enable.auto.offset.store=false`): the
 //! service stores a record's offset only after the order it carries is committed to the
@@ -8,7 +8,7 @@
 //! generation, so that a batch received before a rebalance never stores offsets for
 //! partitions that may belong to another member by now.
 
-use crate::{ClientLogging, Error, KafkaConfig, ReceivedRecord, Result, admin, context};
+use crate::{Error, KafkaConfig, ReceivedRecord, Result, context};
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
@@ -284,95 +284,6 @@ impl GroupMember {
             .map(|e| (e.topic().to_owned(), e.partition()))
             .collect())
     }
-}
-
-/// Where a reader starts in each partition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StartFrom {
-    Beginning,
-    End,
-}
-
-/// Reads every partition of a topic without joining any consumer group and without
-/// committing: watching the topic changes nothing for the services.
-pub struct TopicReader {
-    consumer: StreamConsumer<ClientLogging>,
-}
-
-impl std::fmt::Debug for TopicReader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TopicReader").finish_non_exhaustive()
-    }
-}
-
-impl TopicReader {
-    pub async fn open(
-        config: &KafkaConfig,
-        topic: &str,
-        from: StartFrom,
-        timeout: Duration,
-    ) -> Result<Self> {
-        let partitions = admin::partitions(config, topic, timeout).await?;
-        // librdkafka wants a group id even for a consumer that only assigns; nothing is
-        // ever joined or committed under it.
-        let group = format!("{}-reader", config.client_id);
-        let consumer: StreamConsumer<ClientLogging> = config
-            .client_config(&[
-                ("group.id", &group),
-                ("enable.auto.commit", "false"),
-                ("enable.auto.offset.store", "false"),
-                ("fetch.wait.max.ms", "100"),
-            ])
-            .create_with_context(ClientLogging)
-            .map_err(Error::Config)?;
-        let offset = match from {
-            StartFrom::Beginning => Offset::Beginning,
-            StartFrom::End => Offset::End,
-        };
-        let mut assignment = TopicPartitionList::new();
-        for partition in partitions {
-            assignment.add_partition_offset(topic, partition, offset)?;
-        }
-        consumer.assign(&assignment)?;
-        Ok(Self { consumer })
-    }
-
-    pub async fn recv(&self) -> Result<ReceivedRecord> {
-        let message = self.consumer.recv().await?;
-        Ok(ReceivedRecord::from_message(&message))
-    }
-}
-
-/// The committed offset of `group` on each partition of `topic` (`None` where the group
-/// has committed nothing), read without joining the group.
-pub async fn committed_offsets(
-    config: &KafkaConfig,
-    group: &str,
-    topic: &str,
-    timeout: Duration,
-) -> Result<Vec<(i32, Option<i64>)>> {
-    let partitions = admin::partitions(config, topic, timeout).await?;
-    let consumer: BaseConsumer<ClientLogging> = config
-        .client_config(&[("group.id", group), ("enable.auto.commit", "false")])
-        .create_with_context(ClientLogging)
-        .map_err(Error::Config)?;
-    let topic = topic.to_owned();
-    admin::blocking(move || {
-        let mut wanted = TopicPartitionList::new();
-        for &partition in &partitions {
-            wanted.add_partition(&topic, partition);
-        }
-        let committed = consumer.committed_offsets(wanted, timeout)?;
-        Ok(committed
-            .elements()
-            .iter()
-            .map(|e| match e.offset() {
-                Offset::Offset(o) => (e.partition(), Some(o)),
-                _ => (e.partition(), None),
-            })
-            .collect())
-    })
-    .await
 }
 
 /// Commits the stored offsets synchronously; nothing stored since the last commit is not

@@ -1,16 +1,16 @@
 //! How far a consumer group is behind on a topic, and who is doing the work: what
 //! `orders lag` shows, like `rpk group describe` or `kafka-consumer-groups --describe`.
 //!
-//! Everything is read from outside the group. The group's committed offsets come from an
-//! OffsetFetch under its id by a client that never subscribes (so it never joins and
-//! never triggers a rebalance), the log's ends from ListOffsets, and the owner of each
+//! Everything is read from outside the group. The group's committed offsets come from
+//! [`GroupOffsets`] (an OffsetFetch under its id by a client that never subscribes, so it
+//! never joins and never triggers a rebalance), the log's ends from ListOffsets, and the owner of each
 //! partition from DescribeGroups: every member's assignment, which the group leader wrote
 //! in the Kafka consumer protocol's format and which the broker only stores and hands
 //! back, so it is decoded here.
 
-use crate::{ClientLogging, Error, KafkaConfig, Result, admin};
+use crate::reader::{self, GroupOffsets};
+use crate::{ClientLogging, KafkaConfig, Result, admin};
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -98,30 +98,16 @@ pub async fn group_lag(
     topic: &str,
     timeout: Duration,
 ) -> Result<GroupLag> {
-    // A group id is what OffsetFetch asks about; the client never subscribes, so it
-    // never becomes a member of the group it looks at.
-    let consumer: BaseConsumer<ClientLogging> = config
-        .client_config(&[("group.id", group), ("enable.auto.commit", "false")])
-        .create_with_context(ClientLogging)
-        .map_err(Error::Config)?;
+    let consumer = GroupOffsets::new(config, group)?.consumer();
     let group = group.to_owned();
     let topic = topic.to_owned();
     admin::blocking(move || {
         let partitions = admin::partitions_of(consumer.client(), &topic, timeout)?;
-
-        let mut wanted = TopicPartitionList::new();
-        for &partition in &partitions {
-            wanted.add_partition(&topic, partition);
-        }
-        let committed: BTreeMap<i32, i64> = consumer
-            .committed_offsets(wanted, timeout)?
-            .elements()
-            .iter()
-            .filter_map(|e| match e.offset() {
-                Offset::Offset(o) => Some((e.partition(), o)),
-                _ => None,
-            })
-            .collect();
+        let committed: BTreeMap<i32, i64> =
+            reader::committed_on(&consumer, &topic, &partitions, timeout)?
+                .into_iter()
+                .filter_map(|(partition, offset)| Some((partition, offset?)))
+                .collect();
 
         let (state, members, assignments_reported) =
             describe_group(&consumer, &group, &topic, timeout)?;

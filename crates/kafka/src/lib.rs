@@ -3,19 +3,21 @@
 //! Everything that knows about Kafka lives here, behind small types the services use:
 //! [`KafkaConfig`] (brokers, client id and any librdkafka property, from the seed's
 //! environment), [`KafkaPublisher`] (the gateway's idempotent producer, implementing the
-//! core's [`OrderPublisher`](orders_core::OrderPublisher) port), the consumers of
-//! [`consumer`] (the order-service's group member and the group-less `tail` reader), and
-//! [`admin`] (topics, metadata, readiness). The code does not care whether the broker is
-//! Apache Kafka or nisshi.
+//! core's [`OrderPublisher`](orders_core::OrderPublisher) port), the order-service's group
+//! member in [`consumer`], reading without a group in [`reader`] (`tail`, `trace`, `dlq`,
+//! `lag`), the dead-letter record format in [`dead_letter`], and [`admin`] (topics,
+//! metadata, readiness). The code does not care whether the broker is Apache Kafka or
+//! nisshi.
 
 pub mod admin;
 mod config;
 pub mod consumer;
 mod context;
+pub mod dead_letter;
 mod ffi;
 pub mod lag;
-pub mod lookup;
 mod publisher;
+pub mod reader;
 mod record;
 
 pub use config::{KafkaConfig, parse_option};

@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Error, Result, install, log::BrokerLog, probe, watchdog::Watchdog};
+use crate::{Error, Result, install, log::BrokerLog, probe, schemas, watchdog::Watchdog};
 
 /// The sqlite database's file name inside [`Storage::Sqlite`]'s directory.
 pub const SQLITE_FILE: &str = "broker.db";
@@ -113,6 +113,10 @@ pub struct BrokerConfig {
     pub initial_rebalance_delay: Duration,
     /// How long [`Broker::start`] and [`Broker::restart`] wait for the broker to answer.
     pub ready_timeout: Duration,
+    /// `(topic, JSON Schema)`: the broker refuses a record produced to the topic whose value
+    /// breaks the schema (see [`crate::schemas`]). Needs [`Storage::Sqlite`], whose directory
+    /// is where nisshi reads the schemas from.
+    pub value_schemas: Vec<(String, String)>,
     /// More arguments for `nisshi broker`, after the ones this crate sets. `--silent` would hide
     /// the line that readiness waits for.
     pub extra_args: Vec<OsString>,
@@ -127,6 +131,7 @@ impl Default for BrokerConfig {
             log_file: None,
             initial_rebalance_delay: Duration::ZERO,
             ready_timeout: Duration::from_secs(30),
+            value_schemas: Vec::new(),
             extra_args: Vec::new(),
         }
     }
@@ -168,6 +173,12 @@ impl Broker {
                     source,
                 )
             })?;
+        }
+        if !config.value_schemas.is_empty() {
+            let Some(dir) = config.storage.working_dir() else {
+                return Err(Error::SchemasNeedSqlite);
+            };
+            schemas::write(dir, &config.value_schemas)?;
         }
         let log = BrokerLog::open(config.log_file.as_deref())?;
         let deadline = Instant::now() + config.ready_timeout;
@@ -296,6 +307,9 @@ fn launch(
         "--group-initial-rebalance-delay".into(),
         format!("{}ms", config.initial_rebalance_delay.as_millis()).into(),
     ];
+    if !config.value_schemas.is_empty() {
+        args.extend(schemas::args());
+    }
     args.extend(config.extra_args.iter().cloned());
 
     let offset = log.end();

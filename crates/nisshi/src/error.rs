@@ -123,6 +123,13 @@ pub enum Error {
         tail: String,
     },
 
+    /// Schemas to enforce were given for a broker without a data directory to keep them in.
+    #[error(
+        "nisshi reads the schemas it enforces from its data directory: schema enforcement \
+         needs sqlite storage"
+    )]
+    SchemasNeedSqlite,
+
     /// Nothing at the address answered a Kafka ApiVersions request.
     #[error("no Kafka broker answers at {addr}: {reason}")]
     Probe {

@@ -31,6 +31,7 @@ mod error;
 mod install;
 mod log;
 mod probe;
+pub mod schemas;
 mod watchdog;
 
 pub use broker::{Broker, BrokerConfig, SQLITE_FILE, Storage};

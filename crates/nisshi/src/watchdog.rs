@@ -14,6 +14,7 @@ use std::{
     ffi::OsString,
     fs::File,
     io::{BufRead as _, BufReader, Write as _},
+    os::unix::process::CommandExt as _,
     path::{Path, PathBuf},
     process::{Child, ChildStdin, Command, ExitStatus, Stdio},
     thread,
@@ -25,8 +26,11 @@ use crate::{Error, Result};
 /// `$@` is nisshi and its arguments. nisshi gets /dev/null as stdin and the log as stdout and
 /// stderr, and no copy of the control pipe (fd 3), so that only the watcher reads it.
 ///
-/// The traps cover a shell signalled on its own (a terminal's Ctrl-C reaches the whole
-/// process group): the shell kills nisshi before it goes rather than orphaning it. The
+/// The shell runs in a process group of its own (and nisshi with it), so that a terminal's
+/// Ctrl-C, which goes to the whole foreground process group, reaches only the process that
+/// started the broker: that one decides when the broker stops (`orders up` stops its
+/// services first, while the broker still answers them). The traps cover a shell
+/// signalled on its own: it kills nisshi before it goes rather than orphaning it. The
 /// `wait` loop exists because a trapped signal interrupts `wait` before nisshi is gone.
 const SCRIPT: &str = r#"
 exec 3<&0
@@ -84,7 +88,9 @@ impl Watchdog {
             .stdout(Stdio::piped())
             .stderr(log.try_clone().map_err(log_error)?)
             // Colour codes would make the log and the tails quoted in errors hard to read.
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // Out of the caller's process group: see SCRIPT.
+            .process_group(0);
         if let Some(cwd) = cwd {
             command.current_dir(cwd);
         }

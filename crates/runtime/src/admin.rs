@@ -1,15 +1,15 @@
 //! The admin HTTP every consuming service serves: liveness, readiness, counters and
 //! metrics, with the service's own read endpoints merged in.
 
-use crate::status::{Counters, Status};
+use crate::status::Status;
 use async_trait::async_trait;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use orders_core::StoreError;
+use orders_core::api::{ProbeStatus, Stats};
 use orders_http::{ApiError, Draining};
 use orders_kafka::consumer::CommitHealth;
-use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,7 +47,7 @@ pub(crate) fn router(admin: Admin, service: Router) -> Router {
 
 /// Alive, unless offset commits have been failing for long or a publisher is broken
 /// for good: a restart is what brings such a member back.
-async fn healthz(State(admin): State<Admin>) -> Result<Json<Value>, ApiError> {
+async fn healthz(State(admin): State<Admin>) -> Result<Json<ProbeStatus>, ApiError> {
     if let Some(failing) = admin
         .commits
         .failing_for()
@@ -58,7 +58,7 @@ async fn healthz(State(admin): State<Admin>) -> Result<Json<Value>, ApiError> {
     for check in &admin.alive {
         check().map_err(|e| ApiError::unavailable(e, 5))?;
     }
-    Ok(Json(json!({"status": "ok"})))
+    Ok(Json(ProbeStatus::OK))
 }
 
 fn commits_failing(failing: Duration) -> ApiError {
@@ -73,7 +73,7 @@ fn commits_failing(failing: Duration) -> ApiError {
 
 /// Ready when not shutting down, not retrying a failure, committing offsets, and the
 /// store answers.
-async fn readyz(State(admin): State<Admin>) -> Result<Json<Value>, ApiError> {
+async fn readyz(State(admin): State<Admin>) -> Result<Json<ProbeStatus>, ApiError> {
     if admin.draining.is_draining() {
         return Err(ApiError::unavailable("shutting down", 5));
     }
@@ -88,10 +88,10 @@ async fn readyz(State(admin): State<Admin>) -> Result<Json<Value>, ApiError> {
         return Err(commits_failing(failing));
     }
     admin.probe.ready().await.map_err(store_error)?;
-    Ok(Json(json!({"status": "ready"})))
+    Ok(Json(ProbeStatus::READY))
 }
 
-async fn stats(State(admin): State<Admin>) -> Json<Counters> {
+async fn stats(State(admin): State<Admin>) -> Json<Stats> {
     Json(admin.status.counters())
 }
 

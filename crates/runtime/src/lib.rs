@@ -31,7 +31,7 @@ pub use admin::store_error;
 pub use dead_letter::DeadLetters;
 pub use handler::{Applied, Counter, Handler, Item, Rejection, StoreSpan};
 pub use retry::Backoff;
-pub use status::{Counters, Status};
+pub use status::Status;
 
 use axum::Router;
 use orders_core::StoreError;

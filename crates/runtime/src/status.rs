@@ -6,8 +6,7 @@
 //! that `orders up`, which runs every service in one process, keeps them apart.
 
 use crate::handler::Counter;
-use serde::Serialize;
-use serde_json::{Map, Value};
+use orders_core::api::Stats;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,24 +19,6 @@ pub struct Status {
     failing: Mutex<Option<String>>,
     counters: &'static [Counter],
     counts: Vec<AtomicU64>,
-}
-
-/// A snapshot, as `GET /stats` returns it: the runtime's counters, then the service's
-/// own (by their `stat` names), then the failure being retried.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Counters {
-    /// Records read from the topics.
-    pub received: u64,
-    /// Records set aside (dead-lettered when a dead-letter topic is set).
-    pub rejected: u64,
-    /// Attempts that failed and were retried (database or broker unavailable).
-    pub retries: u64,
-    /// The service's own counters.
-    #[serde(flatten)]
-    pub service: Map<String, Value>,
-    /// The failure being retried right now, if any.
-    pub failing: Option<String>,
 }
 
 impl Status {
@@ -106,18 +87,18 @@ impl Status {
             .clone()
     }
 
-    pub fn counters(&self) -> Counters {
-        let service = self
-            .counters
-            .iter()
-            .zip(&self.counts)
-            .map(|(c, n)| (c.stat.to_owned(), Value::from(n.load(Ordering::Relaxed))))
-            .collect();
-        Counters {
+    /// A snapshot, as `GET /stats` answers it.
+    pub fn counters(&self) -> Stats {
+        Stats {
             received: self.received.load(Ordering::Relaxed),
             rejected: self.rejected.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
-            service,
+            counts: self
+                .counters
+                .iter()
+                .zip(&self.counts)
+                .map(|(c, n)| (c.stat.to_owned(), n.load(Ordering::Relaxed)))
+                .collect(),
             failing: self.failure(),
         }
     }

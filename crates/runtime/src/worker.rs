@@ -178,8 +178,8 @@ impl<H: Handler> Worker<H> {
         for (i, Received { record, .. }) in batch.iter().enumerate() {
             let span = self.process_span(record);
             if let Some(id) = record.correlation_id() {
-                span.record("correlation_id", id.as_str());
-                span.record("messaging.kafka.message.key", id.as_str());
+                span.record("correlation_id", &*id);
+                span.record("messaging.kafka.message.key", &*id);
             }
             match span.in_scope(|| self.handler.decide(record)) {
                 Ok(input) => {
@@ -219,7 +219,7 @@ impl<H: Handler> Worker<H> {
                         db.operation.name = store.operation,
                         db.collection.name = store.collection,
                         db.operation.batch.size = items.len(),
-                        correlation_id = id.as_ref().map_or("", |id| id.as_str()),
+                        correlation_id = id.as_deref().unwrap_or(""),
                     )
                 })
                 .collect();
@@ -323,7 +323,7 @@ impl<H: Handler> Worker<H> {
         shutdown: &mut Shutdown<'_>,
     ) -> Finished {
         let correlation_id = record.correlation_id();
-        let correlation_id = correlation_id.as_ref().map_or("", |id| id.as_str());
+        let correlation_id = correlation_id.as_deref().unwrap_or("");
         tracing::warn!(
             topic = %record.topic,
             partition = record.partition,

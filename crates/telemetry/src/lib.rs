@@ -3,7 +3,8 @@
 //! Logs are `tracing` events on stderr (pretty or JSON, level from `RUST_LOG`). Traces
 //! are the same `tracing` spans, exported over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is
 //! set and not even recorded when it is not. Trace context crosses HTTP and Kafka as
-//! W3C `traceparent`/`tracestate` headers ([`propagation`]). Metrics go through the
+//! W3C `traceparent`/`tracestate` headers ([`propagation`]), forwarded even when nothing
+//! is exported. Metrics go through the
 //! `metrics` facade into one Prometheus registry per process ([`prometheus`]).
 
 pub mod prometheus;

@@ -1,18 +1,43 @@
 //! W3C trace context across process boundaries: from an HTTP request into the gateway's
 //! span, from a span into Kafka record headers, and from those headers into the
-//! order-service's span. With no exporter configured the propagator is a no-op and
-//! nothing is written.
+//! order-service's span.
+//!
+//! Trace Context asks every participant to forward the context it was given, whether it
+//! records spans or not, so the W3C propagator is always installed. When spans are
+//! exported, a record carries the context of the span that produced it; when they are
+//! not, it carries the caller's context unchanged ([`within`] keeps it at hand while a
+//! request is handled), so a service downstream that does export still joins the caller's
+//! trace. A request that brought no context gets none made up for it.
 
-use opentelemetry::Context;
+use opentelemetry::context::FutureExt;
 use opentelemetry::global;
 use opentelemetry::propagation::{Extractor, Injector};
+use opentelemetry::trace::TraceContextExt;
+use std::future::Future;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
+pub use opentelemetry::Context;
+
+/// The context in an HTTP request's `traceparent` and `tracestate` (empty without them).
+pub fn from_http(headers: &http::HeaderMap) -> Context {
+    global::get_text_map_propagator(|p| p.extract(&HttpHeaders(headers)))
+}
+
 /// Makes `span` a child of the context in the request's `traceparent`, if any.
 pub fn continue_from_http(span: &Span, headers: &http::HeaderMap) {
-    let parent = global::get_text_map_propagator(|p| p.extract(&HttpHeaders(headers)));
+    set_parent(span, from_http(headers));
+}
+
+/// Makes `span` a child of `parent`, when `parent` holds a trace context.
+pub fn continue_from(span: &Span, parent: Context) {
     set_parent(span, parent);
+}
+
+/// Runs `future` with `context` as the current one, so that [`inject_into_record`] can
+/// forward it when no span of ours is recorded.
+pub fn within<F: Future>(context: Context, future: F) -> impl Future<Output = F::Output> {
+    future.with_context(context)
 }
 
 /// Makes `span` a child of the context in a record's headers, if any.
@@ -21,14 +46,19 @@ pub fn continue_from_record(span: &Span, headers: &[(String, Vec<u8>)]) {
     set_parent(span, parent);
 }
 
-/// Appends `span`'s context to record headers (`traceparent`, `tracestate`).
+/// Appends a trace context to record headers (`traceparent`, `tracestate`): `span`'s when
+/// it is recorded, otherwise the current one (the caller's, see [`within`]), if any.
 pub fn inject_into_record(span: &Span, headers: &mut Vec<(String, Vec<u8>)>) {
-    let context = span.context();
+    let recorded = span.context();
+    let context = if recorded.span().span_context().is_valid() {
+        recorded
+    } else {
+        Context::current()
+    };
     global::get_text_map_propagator(|p| p.inject_context(&context, &mut RecordHeadersMut(headers)));
 }
 
 fn set_parent(span: &Span, parent: Context) {
-    use opentelemetry::trace::TraceContextExt;
     if parent.span().span_context().is_valid() {
         // Fails only for a span that is disabled or already started as a root: nothing
         // to continue then.

@@ -66,12 +66,13 @@ pub fn init(service: &str, format: LogFormat) -> Result<Telemetry, Error> {
             .boxed(),
     };
 
+    // Always: a caller's trace context is forwarded whether or not spans are exported.
+    global::set_text_map_propagator(TraceContextPropagator::new());
     let provider = match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
         Ok(endpoint) if !endpoint.trim().is_empty() => Some(tracer_provider(service)?),
         _ => None,
     };
     let traces = provider.as_ref().map(|provider| {
-        global::set_text_map_propagator(TraceContextPropagator::new());
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("orders"))
             .with_filter(filter_fn(|meta| {

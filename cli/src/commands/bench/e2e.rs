@@ -1,6 +1,6 @@
 //! End-to-end accounting: after the load, was every accepted order persisted, once?
 //!
-//! The order-service's admin port answers `POST /orders/lookup` with every stored row for
+//! The order-service's admin port answers `POST /lookup` with every stored row for
 //! a list of correlation ids, persisted-at times included. Asking it repeatedly for the
 //! ids still missing, until a deadline, gives: persisted, missing (accepted but never
 //! persisted), duplicated (more than one row for one id), the accept-to-persisted latency

@@ -10,9 +10,9 @@ use super::prometheus::Scrape;
 use super::targets::{GroupSpec, ServiceSpec, Source, Targets};
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
-use orders_runtime::dead_letter::headers;
+use orders_kafka::dead_letter::headers;
 use orders_kafka::lag::{self, GroupLag};
-use orders_kafka::{KafkaConfig, ReceivedRecord, admin, lookup};
+use orders_kafka::{KafkaConfig, ReceivedRecord, admin, reader};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -302,7 +302,7 @@ async fn read_dead_letters(
     let ends = join_all(
         partitions
             .iter()
-            .map(|&p| admin::watermarks(kafka, topic, p, timeout)),
+            .map(|&p| reader::watermarks(kafka, topic, p, timeout)),
     )
     .await;
     let mut count = 0;
@@ -323,7 +323,7 @@ async fn read_dead_letters(
     let records = join_all(
         grown
             .iter()
-            .map(|&(p, high)| lookup::read_at(kafka, topic, p, high - 1, timeout)),
+            .map(|&(p, high)| reader::read_at(kafka, topic, p, high - 1, timeout)),
     )
     .await;
     let mut newest: Option<ReceivedRecord> = None;

@@ -7,7 +7,7 @@
 
 use super::view::Event;
 use crate::commands::tail;
-use orders_kafka::consumer::{StartFrom, TopicReader};
+use orders_kafka::reader::{StartFrom, TopicReader};
 use orders_kafka::{KafkaConfig, ReceivedRecord};
 use serde_json::Value;
 use std::time::Duration;
@@ -49,7 +49,7 @@ async fn read(
     sender: &mpsc::Sender<Event>,
 ) {
     loop {
-        let reader = match TopicReader::open(kafka, topic, StartFrom::End, timeout).await {
+        let reader = match TopicReader::follow(kafka, topic, StartFrom::End, timeout).await {
             Ok(reader) => reader,
             Err(error) => {
                 tracing::debug!(%error, topic, "cannot read the topic yet");

@@ -332,7 +332,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("/completedAt"), "{message}");
-        assert!(message.contains("0000 and 9999"), "{message}");
+        assert!(message.contains("0000 to 9999"), "{message}");
     }
 
     #[test]

@@ -1,0 +1,171 @@
+//! The JSON bodies of the services' HTTP APIs: what the gateway answers, what the
+//! order-service's admin port takes and answers, and the error body both send.
+//!
+//! Each type is written by a server and read by a client (`orders submit`, `trace`,
+//! `bench`), from this one definition, so a renamed field is renamed for both or does not
+//! compile. The OpenAPI schemas of the gateway's document are derived from the same types
+//! (the `openapi` feature).
+
+use crate::event::OrderCreated;
+use crate::order::{CorrelationId, Order};
+use crate::validation::Violation;
+use serde::{Deserialize, Serialize};
+
+/// The gateway's 202 answer to `POST /orders`: the exact event that was published and
+/// where it landed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Accepted {
+    /// The order's id: the `x-correlation-id` the client sent, or a new UUID v4.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 128, pattern = "^[!-~]{1,128}$"))]
+    pub correlation_id: CorrelationId,
+    /// The event as it was published (the record value, byte for byte).
+    pub event: OrderCreated,
+    /// The partition of `order_created` that holds the event.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub partition: i32,
+    /// Its offset in that partition.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub offset: i64,
+}
+
+/// Every answer of either service that is not a success.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// What went wrong, in one sentence.
+    pub error: String,
+    /// Each offending field, by its JSON Pointer (empty when the fault is not a field's).
+    #[serde(default)]
+    pub details: Vec<Violation>,
+    /// The correlation id to retry with (on 503 from `POST /orders`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = String,
+            required = false,
+            min_length = 1,
+            max_length = 128,
+            pattern = "^[!-~]{1,128}$"
+        )
+    )]
+    pub correlation_id: Option<String>,
+}
+
+/// The body of a successful probe (`/healthz`, `/readyz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProbeStatus {
+    pub status: Probe,
+}
+
+/// What a probe says: `ok` (alive, `/healthz`) or `ready` (`/readyz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Probe {
+    Ok,
+    Ready,
+}
+
+impl ProbeStatus {
+    pub const OK: Self = Self { status: Probe::Ok };
+    pub const READY: Self = Self {
+        status: Probe::Ready,
+    };
+}
+
+/// Orders, as the order-service's `GET /orders` and its lookup answer them. A client that
+/// reads the rows loosely (the benchmark counts rows per id, to catch duplicates) may read
+/// them as other than [`Order`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderList<T = Order> {
+    pub orders: Vec<T>,
+}
+
+/// The order-service's lookup: every stored row for these ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LookupRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub correlation_ids: Vec<CorrelationId>,
+}
+
+/// A consuming service's counters, as its `GET /stats` answers them: the runtime's own
+/// (every service has them), then the service's (the order-service's `created`,
+/// `duplicates`, `confirmed`, …), then the failure being retried.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Records read from the topics.
+    pub received: u64,
+    /// Records set aside (dead-lettered when a dead-letter topic is set).
+    pub rejected: u64,
+    /// Attempts that failed and were retried (database or broker unavailable).
+    pub retries: u64,
+    /// The service's own counters, by name.
+    #[serde(flatten)]
+    pub counts: std::collections::BTreeMap<String, u64>,
+    /// The failure being retried right now, if any.
+    pub failing: Option<String>,
+}
+
+impl Stats {
+    /// One of the service's own counters (0 when it has none by that name).
+    pub fn count(&self, name: &str) -> u64 {
+        self.counts.get(name).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_accepted_answer_reads_back_with_a_valid_event() {
+        let text = r#"{"correlationId":"c-1","event":{"correlationId":"c-1","customerId":"06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf","items":[{"sku":"SKU-1","quantity":2}],"totalAmount":150,"createdAt":"2025-12-05T21:15:00.000Z"},"partition":4,"offset":0}"#;
+        let accepted: Accepted = serde_json::from_str(text).unwrap();
+        assert_eq!(accepted.correlation_id.as_str(), "c-1");
+        assert_eq!(serde_json::to_string(&accepted).unwrap(), text);
+
+        let mut broken: serde_json::Value = serde_json::from_str(text).unwrap();
+        broken["event"]["items"] = json!([]);
+        assert!(serde_json::from_value::<Accepted>(broken).is_err());
+    }
+
+    #[test]
+    fn an_error_body_without_details_or_id_reads_as_empty() {
+        let body: ErrorBody = serde_json::from_str(r#"{"error":"down"}"#).unwrap();
+        assert_eq!(
+            body,
+            ErrorBody {
+                error: "down".into(),
+                details: Vec::new(),
+                correlation_id: None,
+            }
+        );
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({"error": "down", "details": []})
+        );
+    }
+
+    #[test]
+    fn probes_are_ok_or_ready() {
+        assert_eq!(
+            serde_json::to_value(ProbeStatus::READY).unwrap(),
+            json!({"status": "ready"})
+        );
+        assert_eq!(
+            serde_json::from_value::<ProbeStatus>(json!({"status": "ok"})).unwrap(),
+            ProbeStatus::OK
+        );
+    }
+}
