@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use orders_consumer::ConsumerConfig;
 use orders_gateway::GatewayConfig;
 use orders_http::ServeOptions;
-use orders_kafka::{KafkaConfig, parse_option};
+use orders_kafka::{Consumer, KafkaConfig, Topics, parse_option};
+use orders_runtime::ServiceConfig;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,6 +20,8 @@ use std::time::Duration;
 pub const DEFAULT_BROKERS: &str = "localhost:9094";
 pub const DEFAULT_GATEWAY_URL: &str = "http://localhost:3000";
 pub const DEFAULT_ADMIN_URL: &str = "http://localhost:3001";
+pub const DEFAULT_INVENTORY_URL: &str = "http://localhost:3002";
+pub const DEFAULT_PAYMENT_URL: &str = "http://localhost:3003";
 
 /// Run, exercise and measure an event-driven order pipeline on Kafka.
 ///
@@ -42,12 +45,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The whole local stack in one process: broker (nisshi, installed if missing),
-    /// topics, gateway and order-service on SQLite. Ctrl-C stops everything.
-    Up(UpArgs),
+    /// topics, gateway, order-service, inventory-service and payment-service on SQLite.
+    /// Ctrl-C stops everything.
+    Up(Box<UpArgs>),
     /// Run the HTTP API gateway: POST /orders publishes order_created.
     ServeGateway(GatewayArgs),
-    /// Run the order-service: consume order_created and persist pending orders.
+    /// Run the order-service: keep every order from pending to confirmed or rejected, and
+    /// announce its final state.
     ServeConsumer(ConsumerArgs),
+    /// Run the inventory-service: reserve every item of an order at once or none, release
+    /// the reservation when its payment fails.
+    ServeInventory(InventoryArgs),
+    /// Run the payment-service: charge each reserved order once (simulated provider).
+    ServePayment(PaymentArgs),
+    /// Show the stock the inventory-service holds, or set it (`orders stock set
+    /// SKU-1=100 SKU-2=5`).
+    Stock(crate::commands::stock::StockArgs),
     /// Send one order through the gateway and print where it landed.
     Submit(submit::SubmitArgs),
     /// Follow the order_created topic live, without joining the service's group.
@@ -88,9 +101,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum TopicsCommand {
-    /// Create topics (by default order_created and its dead-letter topic). A topic that
-    /// already exists is reported, and is an error only when its partition count is not
-    /// the one asked for.
+    /// Create topics (by default every topic of the pipeline: one per event, one
+    /// dead-letter topic per service). A topic that already exists is reported, and is an
+    /// error only when its partition count is not the one asked for.
     Create(TopicsCreateArgs),
 }
 
@@ -129,6 +142,95 @@ pub struct KafkaArgs {
         default_value = "order_created"
     )]
     pub topic: String,
+    #[command(flatten)]
+    pub saga: SagaTopicArgs,
+}
+
+/// The saga's topics, after `order_created`: one per kind of event, and a dead-letter
+/// topic per service.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Topics")]
+pub struct SagaTopicArgs {
+    /// The inventory_reserved topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_INVENTORY_RESERVED",
+        default_value = "inventory_reserved"
+    )]
+    pub topic_inventory_reserved: String,
+    /// The inventory_rejected topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_INVENTORY_REJECTED",
+        default_value = "inventory_rejected"
+    )]
+    pub topic_inventory_rejected: String,
+    /// The inventory_released topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_INVENTORY_RELEASED",
+        default_value = "inventory_released"
+    )]
+    pub topic_inventory_released: String,
+    /// The payment_completed topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_PAYMENT_COMPLETED",
+        default_value = "payment_completed"
+    )]
+    pub topic_payment_completed: String,
+    /// The payment_failed topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_PAYMENT_FAILED",
+        default_value = "payment_failed"
+    )]
+    pub topic_payment_failed: String,
+    /// The order_confirmed topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_ORDER_CONFIRMED",
+        default_value = "order_confirmed"
+    )]
+    pub topic_order_confirmed: String,
+    /// The order_rejected topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_ORDER_REJECTED",
+        default_value = "order_rejected"
+    )]
+    pub topic_order_rejected: String,
+    /// The inventory-service's dead-letter topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_INVENTORY_DLT",
+        default_value = "inventory-dlt"
+    )]
+    pub topic_inventory_dlt: String,
+    /// The payment-service's dead-letter topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_PAYMENT_DLT",
+        default_value = "payment-dlt"
+    )]
+    pub topic_payment_dlt: String,
+    /// The notification-service's dead-letter topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_NOTIFICATION_DLT",
+        default_value = "notification-dlt"
+    )]
+    pub topic_notification_dlt: String,
 }
 
 impl KafkaArgs {
@@ -156,6 +258,34 @@ impl KafkaArgs {
     pub fn dead_letter_topic(&self) -> String {
         env_nonempty("KAFKA_TOPIC_ORDER_CREATED_DLT")
             .unwrap_or_else(|| format!("{}-dlt", self.topic))
+    }
+
+    /// Every topic of the pipeline, by kind.
+    pub fn topics(&self) -> Topics {
+        use orders_core::saga::EventKind::*;
+        let mut topics = Topics::default();
+        let saga = &self.saga;
+        for (kind, name) in [
+            (OrderCreated, &self.topic),
+            (InventoryReserved, &saga.topic_inventory_reserved),
+            (InventoryRejected, &saga.topic_inventory_rejected),
+            (InventoryReleased, &saga.topic_inventory_released),
+            (PaymentCompleted, &saga.topic_payment_completed),
+            (PaymentFailed, &saga.topic_payment_failed),
+            (OrderConfirmed, &saga.topic_order_confirmed),
+            (OrderRejected, &saga.topic_order_rejected),
+        ] {
+            topics.set(kind, name.clone());
+        }
+        for (consumer, name) in [
+            (Consumer::OrderService, self.dead_letter_topic()),
+            (Consumer::Inventory, saga.topic_inventory_dlt.clone()),
+            (Consumer::Payment, saga.topic_payment_dlt.clone()),
+            (Consumer::Notification, saga.topic_notification_dlt.clone()),
+        ] {
+            topics.set_dead_letters(consumer, name);
+        }
+        topics
     }
 }
 
@@ -245,7 +375,7 @@ impl ConsumerOptions {
 
     /// The order-service's configuration for the topic of `kafka`.
     pub fn config(&self, kafka: &KafkaArgs, shutdown: &ShutdownArgs) -> ConsumerConfig {
-        let mut config = ConsumerConfig::new(&kafka.topic, &self.group);
+        let mut config = ConsumerConfig::with_topics(kafka.topics(), &self.group);
         config.dead_letter_topic = self.dead_letter_topic(kafka);
         config.max_batch = self.max_batch as usize;
         config.serve = shutdown.serve_options();
@@ -282,6 +412,136 @@ pub struct ConsumerArgs {
     pub shutdown: ShutdownArgs,
 }
 
+/// How a saga service consumes: the options `serve-inventory` and `serve-payment` share.
+#[derive(Debug, Clone, Args)]
+pub struct ServiceOptions {
+    /// Log and skip records the service cannot use instead of dead-lettering them.
+    #[arg(long)]
+    pub no_dead_letter: bool,
+    /// Most records applied in one database transaction.
+    #[arg(long, env = "MAX_BATCH", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_batch: u32,
+}
+
+impl ServiceOptions {
+    /// `config` with these options and `shutdown`'s.
+    pub fn apply(&self, mut config: ServiceConfig, shutdown: &ShutdownArgs) -> ServiceConfig {
+        if self.no_dead_letter {
+            config.dead_letter_topic = None;
+        }
+        config.max_batch = self.max_batch as usize;
+        config.serve = shutdown.serve_options();
+        config
+    }
+}
+
+/// How the inventory-service behaves: the options `serve-inventory` and `up` share.
+#[derive(Debug, Clone, Args)]
+pub struct InventoryOptions {
+    /// The consumer group the inventory-service instances share.
+    #[arg(
+        long,
+        env = "INVENTORY_GROUP_ID",
+        default_value = "inventory-service-group"
+    )]
+    pub inventory_group: String,
+}
+
+/// How the payment-service behaves: its group and the simulated provider's rules, the
+/// options `serve-payment` and `up` share.
+#[derive(Debug, Clone, Args)]
+pub struct PaymentOptions {
+    /// The consumer group the payment-service instances share.
+    #[arg(
+        long,
+        env = "PAYMENT_GROUP_ID",
+        default_value = "payment-service-group"
+    )]
+    pub payment_group: String,
+    /// Decline every charge above this amount.
+    #[arg(long, env = "PAYMENT_DECLINE_OVER", value_name = "AMOUNT")]
+    pub decline_over: Option<f64>,
+    /// Decline this fraction (0 to 1) of the other charges, chosen by a hash of the
+    /// correlation id and --seed, so that a redelivered order gets the same answer.
+    #[arg(long, env = "PAYMENT_DECLINE_RATE", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub decline_rate: f64,
+    /// Seed of the simulated provider's decisions.
+    #[arg(long, env = "PAYMENT_SEED", default_value_t = 0)]
+    pub seed: u64,
+    /// How long each charge takes (the simulated provider's answer time).
+    #[arg(long, env = "PAYMENT_LATENCY", default_value = "0s", value_parser = parse_duration_or_zero)]
+    pub latency: Duration,
+}
+
+impl PaymentOptions {
+    /// The simulated provider these options describe.
+    pub fn provider(&self) -> orders_payment::SimulatedProvider {
+        orders_payment::SimulatedProvider {
+            policy: orders_core::saga::payment::SimulatedPolicy {
+                decline_over: self.decline_over,
+                decline_rate: self.decline_rate,
+                seed: self.seed,
+            },
+            latency: self.latency,
+        }
+    }
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "expected a fraction from 0 to 1 (0.05 declines 5%), got {s:?}"
+        )),
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InventoryArgs {
+    /// Where the stock and reservations are kept: sqlite://PATH or postgres://USER@HOST/DB
+    /// (a database of the inventory-service's own).
+    #[arg(
+        long,
+        env = "INVENTORY_DATABASE_URL",
+        default_value = "sqlite://inventory.db"
+    )]
+    pub database_url: String,
+    /// Address of the admin HTTP (health, readiness, /stock, /reservations/{id}).
+    #[arg(long, env = "INVENTORY_ADMIN_LISTEN", default_value = "0.0.0.0:3002")]
+    pub admin_listen: SocketAddr,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    #[command(flatten)]
+    pub inventory: InventoryOptions,
+    #[command(flatten)]
+    pub service: ServiceOptions,
+    #[command(flatten)]
+    pub shutdown: ShutdownArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PaymentArgs {
+    /// Where payments are kept: sqlite://PATH or postgres://USER@HOST/DB (a database of
+    /// the payment-service's own).
+    #[arg(
+        long,
+        env = "PAYMENT_DATABASE_URL",
+        default_value = "sqlite://payments.db"
+    )]
+    pub database_url: String,
+    /// Address of the admin HTTP (health, readiness, /payments/{id}).
+    #[arg(long, env = "PAYMENT_ADMIN_LISTEN", default_value = "0.0.0.0:3003")]
+    pub admin_listen: SocketAddr,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    #[command(flatten)]
+    pub payment: PaymentOptions,
+    #[command(flatten)]
+    pub service: ServiceOptions,
+    #[command(flatten)]
+    pub shutdown: ShutdownArgs,
+}
+
 /// `orders up`: the options of both services, with listen addresses on this machine only.
 #[derive(Debug, Clone, Args)]
 pub struct UpArgs {
@@ -294,6 +554,17 @@ pub struct UpArgs {
     /// Order-service admin address.
     #[arg(long, env = "ADMIN_LISTEN", default_value = "127.0.0.1:3001")]
     pub admin_listen: SocketAddr,
+    /// Inventory-service admin address.
+    #[arg(long, env = "INVENTORY_ADMIN_LISTEN", default_value = "127.0.0.1:3002")]
+    pub inventory_listen: SocketAddr,
+    /// Payment-service admin address.
+    #[arg(long, env = "PAYMENT_ADMIN_LISTEN", default_value = "127.0.0.1:3003")]
+    pub payment_listen: SocketAddr,
+    /// Stock to set at start, as SKU=UNITS (repeatable, or comma-separated). Without it,
+    /// an inventory that has no stock yet starts with 100000 units of each of SKU-1 to
+    /// SKU-500 (the SKUs `orders bench` orders); one that has stock keeps it.
+    #[arg(long, value_name = "SKU=UNITS", value_delimiter = ',', value_parser = parse_stock)]
+    pub stock: Vec<(String, u64)>,
     /// Partitions of the topics, when they are created.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i32).range(1..=10_000))]
     pub partitions: i32,
@@ -304,12 +575,36 @@ pub struct UpArgs {
     #[command(flatten)]
     pub consumer: ConsumerOptions,
     #[command(flatten)]
+    pub inventory: InventoryOptions,
+    #[command(flatten)]
+    pub payment: PaymentOptions,
+    #[command(flatten)]
     pub shutdown: ShutdownArgs,
+}
+
+impl UpArgs {
+    /// `config` with the shutdown options every service of `up` shares.
+    pub fn shutdown_options(&self, mut config: ServiceConfig) -> ServiceConfig {
+        config.serve = self.shutdown.serve_options();
+        config
+    }
+}
+
+/// `SKU-1=100` → (`SKU-1`, 100). The SKU may itself contain `=`; the units are what
+/// follows the last one.
+pub fn parse_stock(s: &str) -> Result<(String, u64), String> {
+    let usage = || format!("expected SKU=UNITS such as SKU-1=100, got {s:?}");
+    let (sku, units) = s.trim().rsplit_once('=').ok_or_else(usage)?;
+    let units: u64 = units.trim().parse().map_err(|_| usage())?;
+    if sku.is_empty() {
+        return Err(usage());
+    }
+    Ok((sku.to_owned(), units))
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct TopicsCreateArgs {
-    /// Topics to create [default: the order_created topic and its dead-letter topic].
+    /// Topics to create [default: every topic of the pipeline].
     pub topics: Vec<String>,
     /// Partitions of each topic.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i32).range(1..=10_000))]

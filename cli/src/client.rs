@@ -1,12 +1,15 @@
-//! Typed HTTP clients of the two services, for the commands that drive them (`submit`,
-//! `trace`, `bench`): the bodies are `orders_core::api`'s, the ones the services write.
+//! Typed HTTP clients of the services, for the commands that drive them (`submit`,
+//! `trace`, `bench`, `stock`): the bodies are `orders_core::api`'s, the ones the services
+//! write.
 //!
 //! Correlation ids are any visible ASCII (`ext/123`, `q?x=1`, `a#b`), so every one that
 //! goes into a URL goes in as a percent-encoded path segment.
 
 use anyhow::{Context, anyhow};
 use orders_core::Order;
-use orders_core::api::{Accepted, ErrorBody, LookupRequest, OrderList};
+use orders_core::api::{
+    Accepted, ErrorBody, LookupRequest, OrderList, Payment, Reservation, StockLevel, StockList,
+};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -201,6 +204,104 @@ impl Admin {
         }
         let list: OrderList<T> = parse("order-service", "lookup", &body)?;
         Ok(list.orders)
+    }
+}
+
+/// The inventory-service's admin API.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Inventory {
+    pub fn new(http: reqwest::Client, base: &str) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The stock, SKU by SKU.
+    pub async fn stock(&self) -> anyhow::Result<Vec<StockLevel>> {
+        let request = self.http.get(format!("{}/stock", self.base));
+        let (status, body) = send("inventory-service", &self.base, request).await?;
+        if status != StatusCode::OK {
+            return Err(anyhow!(describe_failure(
+                "the inventory-service",
+                status,
+                &body
+            )));
+        }
+        let list: StockList = parse("inventory-service", "stock", &body)?;
+        Ok(list.stock)
+    }
+
+    /// Sets the units available of each SKU; the stock afterwards.
+    pub async fn set_stock(&self, levels: &[(String, u64)]) -> anyhow::Result<Vec<StockLevel>> {
+        let body: std::collections::BTreeMap<&str, u64> =
+            levels.iter().map(|(sku, n)| (sku.as_str(), *n)).collect();
+        let request = self.http.put(format!("{}/stock", self.base)).json(&body);
+        let (status, body) = send("inventory-service", &self.base, request).await?;
+        if status != StatusCode::OK {
+            return Err(anyhow!(describe_failure(
+                "the inventory-service",
+                status,
+                &body
+            )));
+        }
+        let list: StockList = parse("inventory-service", "stock", &body)?;
+        Ok(list.stock)
+    }
+
+    /// The order's reservation, `None` while the inventory has not seen the order.
+    pub async fn reservation(&self, correlation_id: &str) -> anyhow::Result<Option<Reservation>> {
+        let url = format!(
+            "{}/reservations/{}",
+            self.base,
+            path_segment(correlation_id)
+        );
+        let (status, body) = send("inventory-service", &self.base, self.http.get(&url)).await?;
+        match status {
+            StatusCode::OK => parse("inventory-service", "reservation", &body).map(Some),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(anyhow!(describe_failure(
+                "the inventory-service",
+                status,
+                &body
+            ))),
+        }
+    }
+}
+
+/// The payment-service's admin API.
+#[derive(Debug, Clone)]
+pub struct Payments {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Payments {
+    pub fn new(http: reqwest::Client, base: &str) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The order's payment, `None` while it has none.
+    pub async fn payment(&self, correlation_id: &str) -> anyhow::Result<Option<Payment>> {
+        let url = format!("{}/payments/{}", self.base, path_segment(correlation_id));
+        let (status, body) = send("payment-service", &self.base, self.http.get(&url)).await?;
+        match status {
+            StatusCode::OK => parse("payment-service", "payment", &body).map(Some),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(anyhow!(describe_failure(
+                "the payment-service",
+                status,
+                &body
+            ))),
+        }
     }
 }
 

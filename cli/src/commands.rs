@@ -9,6 +9,7 @@ pub mod healthcheck;
 pub mod lag;
 pub mod schema;
 pub mod serve;
+pub mod stock;
 pub mod submit;
 pub mod tail;
 mod topics;
@@ -20,9 +21,12 @@ use std::process::ExitCode;
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Up(args) => up::run(args).await,
+        Command::Up(args) => up::run(*args).await,
         Command::ServeGateway(args) => serve::gateway(args).await,
         Command::ServeConsumer(args) => serve::consumer(args).await,
+        Command::ServeInventory(args) => serve::inventory(args).await,
+        Command::ServePayment(args) => serve::payment(args).await,
+        Command::Stock(args) => stock::run(args).await,
         Command::Submit(args) => submit::run(args).await,
         Command::Tail(args) => tail::run(args).await,
         Command::Trace(args) => trace::run(args).await,

@@ -3,11 +3,12 @@
 //! parallel without seeing each other.
 
 use orders_consumer::ConsumerConfig;
+use orders_core::saga::EventKind;
 use orders_gateway::GatewayConfig;
 use orders_kafka::ReceivedRecord;
 use orders_kafka::admin::{self, TopicSpec};
 use orders_kafka::reader::{self, StartFrom, TopicReader};
-use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Record};
+use orders_kafka::{Consumer, KafkaConfig, KafkaPublisher, ProducerSettings, Record};
 use orders_nisshi::{Broker, BrokerConfig};
 use serde_json::{Value, json};
 use std::future::Future;
@@ -76,17 +77,31 @@ impl Topics {
     pub async fn create_on(brokers: &str, partitions: i32) -> Self {
         let kafka = KafkaConfig::new(brokers, "orders-tests");
         let topic = unique("order_created");
-        let dead_letters = format!("{topic}-dlt");
-        let specs = [&topic, &dead_letters].map(|name| TopicSpec::new(name, partitions, 1));
-        admin::create_topics(&kafka, &specs, Duration::from_secs(10))
+        let topics = Self {
+            kafka,
+            dead_letters: format!("{topic}-dlt"),
+            topic,
+            group: unique("order-service-group"),
+        };
+        let specs: Vec<_> = topics
+            .pipeline()
+            .all()
+            .into_iter()
+            .map(|name| TopicSpec::new(name, partitions, 1))
+            .collect();
+        admin::create_topics(&topics.kafka, &specs, Duration::from_secs(10))
             .await
             .unwrap();
-        Self {
-            kafka,
-            topic,
-            dead_letters,
-            group: unique("order-service-group"),
-        }
+        topics
+    }
+
+    /// Every topic of the pipeline for this test: `topic` for order_created,
+    /// `dead_letters` for the order-service's, and `<topic>.<name>` for the others.
+    pub fn pipeline(&self) -> orders_kafka::Topics {
+        let mut pipeline = orders_kafka::Topics::prefixed(&format!("{}.", self.topic));
+        pipeline.set(EventKind::OrderCreated, self.topic.clone());
+        pipeline.set_dead_letters(Consumer::OrderService, self.dead_letters.clone());
+        pipeline
     }
 
     /// A publisher of raw records, as any other Kafka client would write them.
@@ -142,14 +157,28 @@ impl Topics {
         total
     }
 
-    /// `--brokers` and `--topic` for the `orders` binary.
+    /// `--brokers` and every topic for the `orders` binary.
     pub fn cli_args(&self) -> Vec<String> {
-        vec![
+        let pipeline = self.pipeline();
+        let mut args = vec![
             "--brokers".into(),
             self.kafka.brokers.clone(),
             "--topic".into(),
             self.topic.clone(),
-        ]
+        ];
+        for (kind, name) in pipeline.events().skip(1) {
+            args.push(format!("--topic-{}", kind.as_str().replace('_', "-")));
+            args.push(name.to_owned());
+        }
+        for (consumer, flag) in [
+            (Consumer::Inventory, "--topic-inventory-dlt"),
+            (Consumer::Payment, "--topic-payment-dlt"),
+            (Consumer::Notification, "--topic-notification-dlt"),
+        ] {
+            args.push(flag.into());
+            args.push(pipeline.dead_letters(consumer).to_owned());
+        }
+        args
     }
 }
 
@@ -242,12 +271,12 @@ pub async fn spawn_consumer_on(topics: &Topics, database_url: &str) -> OrderServ
         .await
         .unwrap();
     let kafka = topics.kafka.with_client_id("order-service");
-    let mut config = ConsumerConfig::new(&topics.topic, &topics.group);
-    config.dead_letter_topic = Some(topics.dead_letters.clone());
+    let config = ConsumerConfig::with_topics(topics.pipeline(), &topics.group);
     let service = spawn(|listener, stop| async move {
         orders_consumer::run(
             &kafka,
             Arc::new(store.clone()),
+            Arc::new(store.outbox()),
             config,
             listener,
             stop.cancelled_owned(),
@@ -261,6 +290,103 @@ pub async fn spawn_consumer_on(topics: &Topics, database_url: &str) -> OrderServ
         service,
         database_url: database_url.to_owned(),
         dir: None,
+    }
+}
+
+/// A saga service (inventory or payment) in this process, on a SQLite file of its own
+/// unless given a database.
+pub struct SagaService {
+    pub service: Service,
+    pub database_url: String,
+    pub dir: Option<tempfile::TempDir>,
+}
+
+impl SagaService {
+    pub fn url(&self, path: &str) -> String {
+        self.service.url(path)
+    }
+}
+
+fn sqlite_in(dir: &tempfile::TempDir, name: &str) -> String {
+    format!("sqlite://{}", dir.path().join(name).display())
+}
+
+/// The inventory-service for `topics`, with `stock` set before it starts.
+pub async fn spawn_inventory(topics: &Topics, stock: &[(&str, u64)]) -> SagaService {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_in(&dir, "inventory.db");
+    let mut service = spawn_inventory_on(topics, &url, stock).await;
+    service.dir = Some(dir);
+    service
+}
+
+pub async fn spawn_inventory_on(
+    topics: &Topics,
+    database_url: &str,
+    stock: &[(&str, u64)],
+) -> SagaService {
+    let store =
+        orders_store::inventory::connect(database_url, orders_store::StoreOptions::default())
+            .await
+            .unwrap();
+    let levels: Vec<(String, u64)> = stock.iter().map(|(s, n)| ((*s).to_owned(), *n)).collect();
+    store.set_stock(&levels).await.unwrap();
+    let kafka = topics.kafka.with_client_id("inventory-service");
+    let pipeline = topics.pipeline();
+    let config = orders_inventory::config(&pipeline, format!("{}-inventory", topics.group));
+    let service = spawn(|listener, stop| async move {
+        orders_inventory::run(
+            &kafka,
+            store.clone(),
+            pipeline,
+            config,
+            listener,
+            stop.cancelled_owned(),
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    })
+    .await;
+    SagaService {
+        service,
+        database_url: database_url.to_owned(),
+        dir: None,
+    }
+}
+
+/// The payment-service for `topics` with the simulated provider `provider`.
+pub async fn spawn_payment(
+    topics: &Topics,
+    provider: orders_payment::SimulatedProvider,
+) -> SagaService {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_in(&dir, "payments.db");
+    let store = orders_store::payments::connect(&url, orders_store::StoreOptions::default())
+        .await
+        .unwrap();
+    let kafka = topics.kafka.with_client_id("payment-service");
+    let pipeline = topics.pipeline();
+    let config = orders_payment::config(&pipeline, format!("{}-payment", topics.group));
+    let service = spawn(|listener, stop| async move {
+        orders_payment::run(
+            &kafka,
+            store.clone(),
+            Arc::new(provider),
+            pipeline,
+            config,
+            listener,
+            stop.cancelled_owned(),
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    })
+    .await;
+    SagaService {
+        service,
+        database_url: url,
+        dir: Some(dir),
     }
 }
 

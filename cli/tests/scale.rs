@@ -29,14 +29,14 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A database of its own on the shared Postgres server, dropped when the test ends
 /// (also when it panics).
-struct Database {
+pub(crate) struct Database {
     name: String,
-    url: String,
-    pool: PgPool,
+    pub(crate) url: String,
+    pub(crate) pool: PgPool,
 }
 
 impl Database {
-    async fn create(prefix: &str) -> Self {
+    pub(crate) async fn create(prefix: &str) -> Self {
         let name = unique(prefix).replace('-', "_");
         let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
             .await

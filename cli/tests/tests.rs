@@ -19,6 +19,7 @@ mod observability;
 mod packaging;
 mod process;
 mod report;
+mod saga;
 mod scale;
 mod trace;
 mod up;

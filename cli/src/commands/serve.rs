@@ -1,13 +1,15 @@
-//! `orders serve-gateway` and `orders serve-consumer`: the two services, each in its own
-//! process, as they run in production. `orders up` runs the same two functions side by
-//! side in one process.
+//! `orders serve-gateway`, `serve-consumer`, `serve-inventory` and `serve-payment`: the
+//! services, each in its own process, as they run in production. `orders up` runs the
+//! same functions side by side in one process.
 
-use crate::cli::{ConsumerArgs, GatewayArgs};
+use crate::cli::{ConsumerArgs, GatewayArgs, InventoryArgs, PaymentArgs};
 use crate::shutdown;
 use anyhow::Context;
 use orders_consumer::ConsumerConfig;
+use orders_core::saga::payment::PaymentProvider;
 use orders_gateway::GatewayConfig;
-use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings};
+use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Topics};
+use orders_runtime::ServiceConfig;
 use orders_store::StoreOptions;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -49,6 +51,100 @@ pub async fn consumer(args: ConsumerArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn inventory(args: InventoryArgs) -> anyhow::Result<ExitCode> {
+    let kafka = args.kafka.config("inventory-service");
+    let topics = args.kafka.topics();
+    let config = args.service.apply(
+        orders_inventory::config(&topics, &args.inventory.inventory_group),
+        &args.shutdown,
+    );
+    let listener = bind(args.admin_listen, "inventory admin").await?;
+    let token = shutdown::on_signal();
+    run_inventory(
+        &kafka,
+        &args.database_url,
+        topics,
+        config,
+        listener,
+        token.cancelled_owned(),
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn payment(args: PaymentArgs) -> anyhow::Result<ExitCode> {
+    let kafka = args.kafka.config("payment-service");
+    let topics = args.kafka.topics();
+    let config = args.service.apply(
+        orders_payment::config(&topics, &args.payment.payment_group),
+        &args.shutdown,
+    );
+    let listener = bind(args.admin_listen, "payment admin").await?;
+    let token = shutdown::on_signal();
+    run_payment(
+        &kafka,
+        &args.database_url,
+        Arc::new(args.payment.provider()),
+        topics,
+        config,
+        listener,
+        token.cancelled_owned(),
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the inventory-service on the store at `database_url` until `shutdown`.
+pub async fn run_inventory(
+    kafka: &KafkaConfig,
+    database_url: &str,
+    topics: Topics,
+    config: ServiceConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = orders_store::inventory::connect(database_url, StoreOptions::default())
+        .await
+        .context("cannot open the inventory database")?;
+    tracing::info!(backend = %store.backend(), "inventory database ready");
+    let result =
+        orders_inventory::run(kafka, store.clone(), topics, config, listener, shutdown).await;
+    store.close().await;
+    result?;
+    tracing::info!("inventory-service stopped");
+    Ok(())
+}
+
+/// Runs the payment-service on the store at `database_url` until `shutdown`.
+pub async fn run_payment(
+    kafka: &KafkaConfig,
+    database_url: &str,
+    provider: Arc<dyn PaymentProvider>,
+    topics: Topics,
+    config: ServiceConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = orders_store::payments::connect(database_url, StoreOptions::default())
+        .await
+        .context("cannot open the payments database")?;
+    tracing::info!(backend = %store.backend(), "payments database ready");
+    let result = orders_payment::run(
+        kafka,
+        store.clone(),
+        provider,
+        topics,
+        config,
+        listener,
+        shutdown,
+    )
+    .await;
+    store.close().await;
+    result?;
+    tracing::info!("payment-service stopped");
+    Ok(())
+}
+
 /// Serves the gateway until `shutdown`, then flushes the producer.
 pub async fn run_gateway(
     kafka: &KafkaConfig,
@@ -87,8 +183,15 @@ pub async fn run_consumer(
         .await
         .context("cannot open the orders database")?;
     tracing::info!(backend = %store.backend(), "orders database ready");
-    let result =
-        orders_consumer::run(kafka, Arc::new(store.clone()), config, listener, shutdown).await;
+    let result = orders_consumer::run(
+        kafka,
+        Arc::new(store.clone()),
+        Arc::new(store.outbox()),
+        config,
+        listener,
+        shutdown,
+    )
+    .await;
     store.close().await;
     result?;
     tracing::info!("order-service stopped");

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 pub(crate) async fn create(args: TopicsCreateArgs) -> anyhow::Result<ExitCode> {
     let names = if args.topics.is_empty() {
-        vec![args.kafka.topic.clone(), args.kafka.dead_letter_topic()]
+        args.kafka.topics().all()
     } else {
         args.topics.clone()
     };

@@ -2,10 +2,10 @@
 //!
 //! It uses the broker at `KAFKA_BROKERS` when one answers; otherwise it starts nisshi on
 //! that port with durable sqlite storage in the data directory (installing nisshi with
-//! cargo first when it is missing). Then it creates the topics and runs the gateway and
-//! the order-service in this process, on a SQLite store in the same directory, with the
-//! same options (and environment) as `serve-gateway` and `serve-consumer`, only listening
-//! on 127.0.0.1 by default. Ctrl-C or SIGTERM stops the services first and the broker
+//! cargo first when it is missing). Then it creates the topics and runs the gateway, the
+//! order-service, the inventory-service and the payment-service in this process, each on
+//! a SQLite database of its own in the same directory, with the same options (and
+//! environment) as the serve commands, only listening on 127.0.0.1 by default. Ctrl-C or SIGTERM stops the services first and the broker
 //! last, each within a deadline; a second Ctrl-C exits at once. The data directory keeps
 //! the topic and the orders for the next `orders up`.
 
@@ -14,12 +14,13 @@ use crate::commands::serve;
 use crate::shutdown;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
-use orders_core::event::JSON_SCHEMA;
-use orders_kafka::KafkaConfig;
 use orders_kafka::admin::{self, TopicOutcome, TopicSpec};
+use orders_kafka::{KafkaConfig, Topics};
 use orders_nisshi::{Broker, BrokerConfig, Storage};
+use orders_store::StoreOptions;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -30,9 +31,16 @@ const SHUTDOWN_MARGIN: Duration = Duration::from_secs(5);
 const BROKER_GRACE: Duration = Duration::from_secs(6);
 
 pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
-    // The same options as serve-gateway and serve-consumer, read the same way.
+    // The same options as the serve commands, read the same way.
     let gateway_config = args.gateway.config(&args.shutdown)?;
     let consumer_config = args.consumer.config(&args.kafka, &args.shutdown);
+    let topics = args.kafka.topics();
+    let inventory_config = args.shutdown_options(orders_inventory::config(
+        &topics,
+        &args.inventory.inventory_group,
+    ));
+    let payment_config =
+        args.shutdown_options(orders_payment::config(&topics, &args.payment.payment_group));
     std::fs::create_dir_all(&args.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -44,8 +52,12 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         .canonicalize()
         .unwrap_or_else(|_| args.data_dir.clone());
     let mut kafka = args.kafka.config("orders-up");
-    let mut gateway_kafka = args.kafka.config("api-gateway");
-    let mut consumer_kafka = args.kafka.config("order-service");
+    let mut clients = [
+        args.kafka.config("api-gateway"),
+        args.kafka.config("order-service"),
+        args.kafka.config("inventory-service"),
+        args.kafka.config("payment-service"),
+    ];
 
     // Stopped last, after the services (see `stop_broker`).
     let broker = match admin::ping(&kafka, PROBE_TIMEOUT).await {
@@ -54,8 +66,8 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             None
         }
         Err(_) => {
-            let broker = start_broker(&kafka.brokers, &data_dir, &args.kafka.topic).await?;
-            for config in [&mut kafka, &mut gateway_kafka, &mut consumer_kafka] {
+            let broker = start_broker(&kafka.brokers, &data_dir, &topics).await?;
+            for config in std::iter::once(&mut kafka).chain(clients.iter_mut()) {
                 config.brokers = broker.bootstrap_servers();
             }
             println!(
@@ -66,15 +78,26 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             Some(broker)
         }
     };
+    let [
+        gateway_kafka,
+        consumer_kafka,
+        inventory_kafka,
+        payment_kafka,
+    ] = clients;
 
-    let mut topics = vec![args.kafka.topic.clone()];
-    topics.extend(consumer_config.dead_letter_topic.clone());
-    create_topics(&kafka, &topics, args.partitions).await?;
+    create_topics(&kafka, &topics.all(), args.partitions).await?;
 
     let gateway_listener = serve::bind(args.listen, "gateway").await?;
     let admin_listener = serve::bind(args.admin_listen, "admin").await?;
-    let database = data_dir.join("orders.db");
-    let database_url = format!("sqlite://{}", database.display());
+    let inventory_listener = serve::bind(args.inventory_listen, "inventory admin").await?;
+    let payment_listener = serve::bind(args.payment_listen, "payment admin").await?;
+    let database = |name: &str| format!("sqlite://{}", data_dir.join(name).display());
+    let (orders_db, inventory_db, payments_db) = (
+        database("orders.db"),
+        database("inventory.db"),
+        database("payments.db"),
+    );
+    stock_up(&inventory_db, &args.stock).await?;
     let token = shutdown::on_signal();
 
     let gateway = serve::run_gateway(
@@ -87,32 +110,52 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     );
     let consumer = serve::run_consumer(
         &consumer_kafka,
-        &database_url,
+        &orders_db,
         consumer_config,
         admin_listener,
         token.clone().cancelled_owned(),
     );
+    let inventory = serve::run_inventory(
+        &inventory_kafka,
+        &inventory_db,
+        topics.clone(),
+        inventory_config,
+        inventory_listener,
+        token.clone().cancelled_owned(),
+    );
+    let payment = serve::run_payment(
+        &payment_kafka,
+        &payments_db,
+        Arc::new(args.payment.provider()),
+        topics.clone(),
+        payment_config,
+        payment_listener,
+        token.clone().cancelled_owned(),
+    );
     println!("gateway     http://{}/orders", args.listen);
     println!(
-        "admin       http://{}/orders/{{correlationId}}",
+        "orders      http://{}/orders/{{correlationId}}",
         args.admin_listen
     );
-    println!("database    {}", database.display());
-    println!("ready       try: orders submit --sku SKU-1:2   (Ctrl-C stops everything)");
+    println!("inventory   http://{}/stock", args.inventory_listen);
+    println!(
+        "payments    http://{}/payments/{{correlationId}}",
+        args.payment_listen
+    );
+    println!("data        {}", data_dir.display());
+    println!("ready       try: orders submit --sku SKU-1:2 --wait   (Ctrl-C stops everything)");
 
-    // If one service fails, stop the other instead of leaving half a pipeline running.
+    // If one service fails, stop the others instead of leaving part of a pipeline running.
+    let stop_all = |result: anyhow::Result<()>| {
+        token.cancel();
+        result
+    };
     let services = async {
         tokio::join!(
-            async {
-                let result = gateway.await;
-                token.cancel();
-                result
-            },
-            async {
-                let result = consumer.await;
-                token.cancel();
-                result
-            }
+            async { stop_all(gateway.await) },
+            async { stop_all(consumer.await) },
+            async { stop_all(inventory.await) },
+            async { stop_all(payment.await) },
         )
     };
     tokio::pin!(services);
@@ -126,13 +169,54 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     if let Some(broker) = broker {
         stop_broker(broker).await;
     }
-    let Some((gateway, consumer)) = stopped else {
+    let Some((gateway, consumer, inventory, payment)) = stopped else {
         anyhow::bail!("the services did not stop within {deadline:?}; stopped them anyway");
     };
     gateway.context("gateway")?;
     consumer.context("order-service")?;
+    inventory.context("inventory-service")?;
+    payment.context("payment-service")?;
     println!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stock `up` starts with when the inventory has none and `--stock` is not given.
+const DEFAULT_SKUS: u64 = 500;
+const DEFAULT_UNITS: u64 = 100_000;
+
+/// Sets `--stock` when given; otherwise gives an inventory with no stock yet the default
+/// (every SKU `orders bench` orders), and says which it did.
+async fn stock_up(database_url: &str, stock: &[(String, u64)]) -> anyhow::Result<()> {
+    let store = orders_store::inventory::connect(database_url, StoreOptions::default())
+        .await
+        .context("cannot open the inventory database")?;
+    let outcome = async {
+        if !stock.is_empty() {
+            store.set_stock(stock).await?;
+            println!("stock       {} SKUs set from --stock", stock.len());
+            return Ok(());
+        }
+        let held = store.stock().await?;
+        if held.is_empty() {
+            let default: Vec<(String, u64)> = (1..=DEFAULT_SKUS)
+                .map(|n| (format!("SKU-{n}"), DEFAULT_UNITS))
+                .collect();
+            store.set_stock(&default).await?;
+            println!(
+                "stock       SKU-1 to SKU-{DEFAULT_SKUS}, {DEFAULT_UNITS} units each (the default; \
+                 `orders stock set SKU=UNITS` changes it)"
+            );
+        } else {
+            println!(
+                "stock       {} SKUs kept from the last run (`orders stock` shows them)",
+                held.len()
+            );
+        }
+        Ok::<_, orders_core::StoreError>(())
+    }
+    .await;
+    store.close().await;
+    outcome.context("cannot set the stock")
 }
 
 /// Stops the broker `up` started, giving it time to close its storage.
@@ -144,10 +228,10 @@ async fn stop_broker(mut broker: Broker) {
 }
 
 /// Starts nisshi on the port of `brokers` with its data in `data_dir/broker`, installing
-/// it first when it is missing. It refuses records on `topic` that break the
-/// `order_created` contract, and it runs in a process group of its own, so that a
-/// terminal's Ctrl-C reaches `up` alone, which stops the broker after the services.
-async fn start_broker(brokers: &str, data_dir: &Path, topic: &str) -> anyhow::Result<Broker> {
+/// it first when it is missing. It refuses records on every event topic that break the
+/// event's contract, and it runs in a process group of its own, so that a terminal's
+/// Ctrl-C reaches `up` alone, which stops the broker after the services.
+async fn start_broker(brokers: &str, data_dir: &Path, topics: &Topics) -> anyhow::Result<Broker> {
     let port = local_port(brokers).ok_or_else(|| {
         anyhow!(
             "no Kafka broker answers at {brokers}, and it is not a local host:port where \
@@ -160,7 +244,15 @@ async fn start_broker(brokers: &str, data_dir: &Path, topic: &str) -> anyhow::Re
         port,
         storage: Storage::sqlite(data_dir.join("broker")),
         log_file: Some(data_dir.join("broker.log")),
-        value_schemas: vec![(topic.to_owned(), JSON_SCHEMA.to_owned())],
+        value_schemas: topics
+            .events()
+            .map(|(kind, topic)| {
+                (
+                    topic.to_owned(),
+                    orders_core::saga::events::schema(kind).to_owned(),
+                )
+            })
+            .collect(),
         ..BrokerConfig::default()
     };
     tokio::task::spawn_blocking(move || Broker::start(config))

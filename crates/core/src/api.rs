@@ -123,6 +123,89 @@ impl Stats {
     }
 }
 
+/// One SKU's stock, as the inventory-service's `GET /stock` and `orders stock` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StockLevel {
+    pub sku: String,
+    /// Units that can be reserved now.
+    pub available: u64,
+    /// Units held by reservations waiting for their payment.
+    pub reserved: u64,
+    /// Units of paid orders.
+    pub sold: u64,
+}
+
+/// The inventory-service's stock, SKU by SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockList {
+    pub stock: Vec<StockLevel>,
+}
+
+/// A reservation's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReservationStatus {
+    /// The units are held for the order, waiting for its payment.
+    Reserved,
+    /// Paid: the units are sold.
+    Committed,
+    /// The payment failed: the units went back.
+    Released,
+    /// Not enough stock (or an unknown SKU): nothing was ever held.
+    Rejected,
+}
+
+impl ReservationStatus {
+    pub const ALL: [Self; 4] = [
+        Self::Reserved,
+        Self::Committed,
+        Self::Released,
+        Self::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reserved => "reserved",
+            Self::Committed => "committed",
+            Self::Released => "released",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+}
+
+/// One order's reservation, as the inventory-service's `GET /reservations/{id}` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reservation {
+    pub correlation_id: String,
+    pub status: ReservationStatus,
+    /// Units per SKU (empty for a rejected order).
+    pub items: std::collections::BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One order's payment, as the payment-service's `GET /payments/{id}` answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    pub correlation_id: String,
+    /// `completed` or `failed`.
+    pub status: String,
+    pub amount: f64,
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

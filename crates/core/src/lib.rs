@@ -17,10 +17,11 @@ pub mod usecase;
 pub mod validation;
 
 pub use event::{EventError, OrderCreated};
-pub use order::{Amount, CorrelationId, Order, OrderItem, OrderRequest, OrderStatus};
+pub use order::{Amount, CorrelationId, Order, OrderItem, OrderRequest, OrderStatus, Transition};
 pub use ports::{
-    Conflict, EventPosition, Inserted, NewOrder, OrderPublisher, OrderStore, PublishError,
-    Published, StoreError,
+    Conflict, EventPosition, FinalTopics, Inserted, NewOrder, OrderEvent, OrderEventsApplied,
+    OrderPublisher, OrderStore, Outbox, OutgoingEvent, PublishError, Published, QueuedEvent,
+    StoreError,
 };
 pub use usecase::{CreateOrders, SubmitOrder, Submitted};
 pub use validation::{Violation, Violations};

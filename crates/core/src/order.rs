@@ -303,27 +303,38 @@ fn positive_integer(n: f64, path: &str, violations: &mut Violations) -> Option<u
     None
 }
 
-/// Where an order is in its life. The order-service creates every order `pending`;
-/// the downstream services of the roadmap (inventory, payment) move it on.
+/// Where an order is in its life: `pending` when the order-service creates it, then
+/// `confirmed` or `rejected` once the saga decides, for good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Pending,
+    Confirmed,
+    Rejected,
 }
 
 impl OrderStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "pending" => Some(Self::Pending),
+            "confirmed" => Some(Self::Confirmed),
+            "rejected" => Some(Self::Rejected),
             _ => None,
         }
+    }
+
+    /// Whether the saga has decided the order.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::Pending)
     }
 }
 
@@ -331,6 +342,27 @@ impl fmt::Display for OrderStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// One step of an order's life, with the event that caused it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Transition {
+    /// The status before (none for the order's creation).
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    /// Why, for a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the order-service applied it.
+    #[serde(serialize_with = "serialize_micros")]
+    pub at: DateTime<Utc>,
+    /// The kind of event that caused it (`order_created`, `payment_completed`, …).
+    pub event: String,
+    /// Where that event was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<EventPosition>,
 }
 
 /// An order as the order-service keeps it, and as its admin port answers it.
@@ -361,6 +393,12 @@ pub struct Order {
     /// The record it was created from, when it came from the topic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<EventPosition>,
+    /// Why it was rejected, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Every step so far, oldest first (given for one order, not in lists).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Transition>,
 }
 
 fn serialize_micros<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -585,7 +623,7 @@ mod tests {
                 quantity: 2,
             }],
             total_amount: Amount::new(150.0).unwrap(),
-            status: OrderStatus::Pending,
+            status: OrderStatus::Rejected,
             created_at: DateTime::from_timestamp_millis(1_764_969_300_123).unwrap(),
             persisted_at: DateTime::from_timestamp_micros(1_764_969_300_123_456).unwrap(),
             source: Some(EventPosition {
@@ -593,6 +631,15 @@ mod tests {
                 partition: 3,
                 offset: 41,
             }),
+            reason: Some("payment_declined: declined".into()),
+            history: vec![Transition {
+                from: Some(OrderStatus::Pending),
+                to: OrderStatus::Rejected,
+                reason: Some("payment_declined: declined".into()),
+                at: DateTime::from_timestamp_micros(1_764_969_300_223_456).unwrap(),
+                event: "payment_failed".into(),
+                source: None,
+            }],
         };
         let json = serde_json::to_value(&order).unwrap();
         assert_eq!(json["createdAt"], "2025-12-05T21:15:00.123Z");

@@ -16,15 +16,18 @@ mod context;
 pub mod dead_letter;
 mod ffi;
 pub mod lag;
+pub mod published;
 mod publisher;
 pub mod reader;
 mod record;
+pub mod topics;
 
 pub use config::{KafkaConfig, parse_option};
 pub use context::ClientLogging;
 pub use publisher::{KafkaPublisher, ProducerSettings, Record};
 pub use rdkafka;
 pub use record::ReceivedRecord;
+pub use topics::{Consumer, Topics};
 
 use rdkafka::error::KafkaError;
 

@@ -42,6 +42,11 @@ pub trait Handler: Send + Sync + 'static {
 
     /// How the store write of a batch appears in traces.
     fn store_span(&self) -> StoreSpan;
+
+    /// The service's outbox, when it publishes events: the runtime runs its relay.
+    fn outbox(&self) -> Option<crate::relay::OutboxSpec> {
+        None
+    }
 }
 
 /// One record's input, with where it came from and the trace context that the events it

@@ -23,6 +23,7 @@
 mod admin;
 pub mod dead_letter;
 mod handler;
+mod relay;
 mod retry;
 mod status;
 mod worker;
@@ -30,6 +31,7 @@ mod worker;
 pub use admin::store_error;
 pub use dead_letter::DeadLetters;
 pub use handler::{Applied, Counter, Handler, Item, Rejection, StoreSpan};
+pub use relay::OutboxSpec;
 pub use retry::Backoff;
 pub use status::Status;
 
@@ -126,6 +128,37 @@ pub async fn run<H: Handler>(
     let status = Arc::new(Status::new(config.name, handler.counters()));
     let draining = Draining::default();
     let applied = Arc::new(Notify::new());
+    let relay = match handler.outbox() {
+        Some(spec) => {
+            let publisher = KafkaPublisher::new(
+                &kafka.with_client_id(format!("{}-relay", kafka.client_id)),
+                "",
+                &ProducerSettings {
+                    // Long: a broker that is slow to acknowledge is waited for rather than
+                    // given up on, since giving up means reading the topics to find out
+                    // what landed.
+                    delivery_timeout: Duration::from_secs(30),
+                    ..ProducerSettings::default()
+                },
+            )?;
+            let health = publisher.clone();
+            alive.push(Arc::new(move || {
+                health
+                    .health()
+                    .map_err(|e| format!("the outbox relay's producer is broken: {e}"))
+            }));
+            Some(relay::Relay {
+                spec,
+                kafka: kafka.clone(),
+                publisher,
+                status: status.clone(),
+                wake: applied.clone(),
+                settings: relay::RelaySettings::default(),
+                owner: format!("{}-{}", config.name, uuid::Uuid::new_v4()),
+            })
+        }
+        None => None,
+    };
     let worker = worker::Worker {
         member,
         handler: handler.clone(),
@@ -169,12 +202,20 @@ pub async fn run<H: Handler>(
         config.serve,
         signalled(stopped.clone()),
     );
+    let relaying = {
+        let stopped = stopped.clone();
+        async move {
+            if let Some(relay) = relay {
+                relay.run(signalled(stopped)).await;
+            }
+        }
+    };
     let consuming = worker.run(signalled(stopped));
     let signal = async move {
         shutdown.await;
         let _ = stop.send(true);
     };
-    let (served, (), ()) = tokio::join!(serving, consuming, signal);
+    let (served, (), (), ()) = tokio::join!(serving, consuming, relaying, signal);
     served?;
     Ok(())
 }

@@ -36,6 +36,59 @@ macro_rules! on_backend {
     };
 }
 
+/// Like [`on_backend!`], for a transaction: `$conn` is the backend's transaction.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident, $d:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite($conn) => {
+                #[allow(unused_imports)]
+                use $crate::dialect::sqlite as $d;
+                $body
+            }
+            $crate::db::Tx::Postgres($conn) => {
+                #[allow(unused_imports)]
+                use $crate::dialect::postgres as $d;
+                $body
+            }
+        }
+    };
+}
+
+/// A write transaction on one backend (on SQLite it holds the write lock from its start).
+#[derive(Debug)]
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub(crate) async fn commit(self, operation: &str) -> Result<(), StoreError> {
+        on_tx!(self, tx, d => tx
+            .commit()
+            .await
+            .map_err(|e| store_error(d::BACKEND, operation, &e)))
+    }
+
+    /// Serialises this transaction with others touching the same correlation ids.
+    pub(crate) async fn lock_keys(&mut self, keys: &[&str]) -> Result<(), StoreError> {
+        on_tx!(self, tx, d => d::lock_keys(tx, keys).await)
+    }
+
+    /// Writes events to the outbox, in this transaction.
+    pub(crate) async fn enqueue(
+        &mut self,
+        events: &[orders_core::OutgoingEvent],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        on_tx!(self, tx, d => d::enqueue(tx, events, at).await)
+    }
+}
+
 /// A pool on one backend. Cheap to clone.
 #[derive(Debug, Clone)]
 pub(crate) enum Db {
@@ -94,6 +147,16 @@ impl Db {
             Self::Sqlite(_) => "sqlite",
             Self::Postgres(_) => "postgresql",
         }
+    }
+
+    /// Begins a write transaction.
+    pub(crate) async fn begin(&self, operation: &str) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(crate::dialect::sqlite::begin(pool, operation).await?),
+            Self::Postgres(pool) => {
+                Tx::Postgres(crate::dialect::postgres::begin(pool, operation).await?)
+            }
+        })
     }
 
     pub(crate) async fn close(&self) {

@@ -7,6 +7,47 @@
 //! fixed-width text (see the crate docs) and JSON as text; Postgres has `timestamptz` and
 //! `jsonb`. And how a write transaction starts: SQLite takes its one write lock up front.
 
+/// What is written once and compiled for each backend (inside its module, where
+/// `Conn`, `ts`, `json` and `BACKEND` are that backend's).
+macro_rules! shared {
+    () => {
+        /// Writes `events` to the outbox, in the transaction of the state change that
+        /// causes them.
+        pub(crate) async fn enqueue(
+            conn: &mut Conn,
+            events: &[orders_core::OutgoingEvent],
+            at: chrono::DateTime<chrono::Utc>,
+        ) -> Result<(), orders_core::StoreError> {
+            const COLUMNS: usize = 7;
+            for chunk in events.chunks(MAX_PARAMETERS / COLUMNS) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "INSERT INTO outbox (event_id, event_type, topic, key, value, headers, created_at) ",
+                );
+                let mut rows = Vec::with_capacity(chunk.len());
+                for event in chunk {
+                    rows.push((event, crate::outbox::headers_json(&event.headers), ts(at)?));
+                }
+                query.push_values(rows, |mut b, (event, headers, at)| {
+                    b.push_bind(event.event_id.to_string())
+                        .push_bind(event.kind.as_str())
+                        .push_bind(event.topic.as_str())
+                        .push_bind(event.key.as_str())
+                        .push_bind(event.value.as_slice())
+                        .push_bind(headers)
+                        .push_bind(at);
+                });
+                query
+                    .build()
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| crate::error::store_error(BACKEND, "write the outbox", &e))?;
+            }
+            Ok(())
+        }
+    };
+}
+pub(crate) use shared;
+
 /// SQLite: timestamps as `2025-12-05T21:15:00.000000Z` text, JSON as text.
 pub(crate) mod sqlite {
     use crate::Backend;
@@ -14,9 +55,21 @@ pub(crate) mod sqlite {
     use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
     use orders_core::StoreError;
     use sqlx::sqlite::SqliteRow;
-    use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+    use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
     pub(crate) const BACKEND: Backend = Backend::Sqlite;
+    pub(crate) type Conn = SqliteConnection;
+    super::shared!();
+
+    /// What to append to a `SELECT` that must lock its rows: nothing, since a SQLite
+    /// write transaction holds the whole database.
+    pub(crate) const FOR_UPDATE: &str = "";
+
+    /// Serialises writers on `keys` until the transaction ends: nothing to do, since a
+    /// SQLite write transaction holds the whole database from `BEGIN IMMEDIATE` on.
+    pub(crate) async fn lock_keys(_conn: &mut Conn, _keys: &[&str]) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Bound parameters one statement may have (`SQLITE_MAX_VARIABLE_NUMBER` since 3.32).
     pub(crate) const MAX_PARAMETERS: usize = 32_766;
@@ -85,9 +138,34 @@ pub(crate) mod postgres {
     use orders_core::StoreError;
     use sqlx::postgres::PgRow;
     use sqlx::types::Json;
-    use sqlx::{PgPool, Postgres, Row, Transaction};
+    use sqlx::{PgConnection, PgPool, Postgres, Row, Transaction};
 
     pub(crate) const BACKEND: Backend = Backend::Postgres;
+    pub(crate) type Conn = PgConnection;
+    super::shared!();
+
+    /// Locks the selected rows until the transaction ends: concurrent instances on one
+    /// database then take turns on the same rows.
+    pub(crate) const FOR_UPDATE: &str = " FOR UPDATE";
+
+    /// Serialises writers on `keys` (correlation ids) until the transaction ends, so that
+    /// two instances handling events of one order take turns: each reads what the other
+    /// committed. Transaction-scoped advisory locks, taken in one order (by hash) so that
+    /// two transactions cannot deadlock on them.
+    pub(crate) async fn lock_keys(conn: &mut Conn, keys: &[&str]) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "SELECT count(pg_advisory_xact_lock(h)) FROM \
+             (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS s",
+        )
+        .bind(keys)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| store_error(BACKEND, "lock orders", &e))?;
+        Ok(())
+    }
 
     /// The protocol counts bind parameters in 16 bits.
     pub(crate) const MAX_PARAMETERS: usize = 65_535;
@@ -106,8 +184,14 @@ pub(crate) mod postgres {
             .map_err(|e| store_error(BACKEND, operation, &e))
     }
 
-    pub(crate) fn ts(t: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
-        Ok(t)
+    /// A timestamp to bind: a `timestamptz`. A type of its own (not `Copy`, as SQLite's
+    /// text is not), so that the shared code that binds one can clone it on both.
+    #[derive(Debug, Clone, sqlx::Type)]
+    #[sqlx(transparent)]
+    pub(crate) struct Ts(DateTime<Utc>);
+
+    pub(crate) fn ts(t: DateTime<Utc>) -> Result<Ts, StoreError> {
+        Ok(Ts(t))
     }
 
     pub(crate) fn read_ts(row: &PgRow, column: &str) -> Result<DateTime<Utc>, String> {

@@ -44,12 +44,16 @@
 mod db;
 mod dialect;
 mod error;
+pub mod inventory;
 mod orders;
+mod outbox;
+pub mod payments;
 mod row;
 mod schema;
 
 pub use error::{Error, Result};
 pub use orders::{Store, connect, migrate};
+pub use outbox::OutboxTable;
 pub use schema::{AppliedMigration, MigrationReport, Service};
 
 use std::fmt;

@@ -1,18 +1,19 @@
 //! The order-service's store: [`OrderStore`] on either backend, each query written once.
 
+mod lifecycle;
+
 use crate::db::Db;
 use crate::error::{Result, store_error};
 use crate::row::{self, RawOrder, column};
 use crate::schema::{MigrationReport, Service};
 use crate::{Backend, StoreOptions, on_backend};
 use async_trait::async_trait;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use orders_core::{
-    Conflict, CorrelationId, Inserted, NewOrder, Order, OrderItem, OrderStatus, OrderStore,
-    StoreError,
+    CorrelationId, EventPosition, FinalTopics, Inserted, NewOrder, Order, OrderEvent,
+    OrderEventsApplied, OrderItem, OrderStatus, OrderStore, StoreError, Transition,
 };
 use sqlx::{QueryBuilder, Row};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The columns of `orders` every query reads, in [`RawOrder`]'s order.
@@ -63,6 +64,13 @@ impl Store {
     pub async fn close(&self) {
         self.db.close().await;
     }
+
+    /// The outbox of the order-service's announcements.
+    pub fn outbox(&self) -> crate::OutboxTable {
+        crate::OutboxTable {
+            db: self.db.clone(),
+        }
+    }
 }
 
 /// The select list, the same on both backends: `items` as text, the partition as a
@@ -76,7 +84,7 @@ fn select(d_json_column: &str) -> String {
             c => c.to_owned(),
         })
         .collect();
-    format!("SELECT {} FROM orders ", columns.join(", "))
+    format!("SELECT {}, reason FROM orders ", columns.join(", "))
 }
 
 /// What an order is, for telling a redelivery from a different order under the same
@@ -126,130 +134,22 @@ impl<'a> Content<'a> {
 #[async_trait]
 impl OrderStore for Store {
     async fn insert(&self, orders: &[NewOrder]) -> Result<Inserted, StoreError> {
-        // One row per id (the first occurrence), in id order: concurrent Postgres
-        // transactions then lock rows in the same order and wait for each other instead
-        // of deadlocking, and SQLite's b-tree inserts stay local.
-        let mut first: HashMap<&str, usize> = HashMap::new();
-        for (i, order) in orders.iter().enumerate() {
-            first
-                .entry(order.event.correlation_id.as_str())
-                .or_insert(i);
-        }
-        let mut unique: Vec<usize> = first.values().copied().collect();
-        unique.sort_by(|&a, &b| {
-            orders[a]
-                .event
-                .correlation_id
-                .cmp(&orders[b].event.correlation_id)
-        });
-        if unique.is_empty() {
-            return Ok(Inserted::default());
-        }
+        let batch: Vec<OrderEvent> = orders.iter().cloned().map(OrderEvent::Created).collect();
+        let applied = self.apply_events(&batch, &[], None).await?;
+        Ok(Inserted {
+            created: applied.created,
+            duplicates: applied.duplicates,
+            conflicts: applied.conflicts,
+        })
+    }
 
-        let (created, existing) = on_backend!(&self.db, pool, d => {
-            let failed = |operation, e: sqlx::Error| store_error(d::BACKEND, operation, &e);
-            let mut tx = d::begin(pool, "begin insert").await?;
-            let mut created: Vec<String> = Vec::new();
-            for chunk in unique.chunks(d::MAX_PARAMETERS / COLUMNS.len()) {
-                let mut query = QueryBuilder::new(format!(
-                    "INSERT INTO orders ({}) ",
-                    COLUMNS.join(", ")
-                ));
-                let mut values = Vec::with_capacity(chunk.len());
-                for &i in chunk {
-                    let order = &orders[i];
-                    values.push((
-                        order,
-                        d::json(&order.event.items)?,
-                        d::ts(order.event.created_at.trunc_subsecs(6))?,
-                        d::ts(order.persisted_at.trunc_subsecs(6))?,
-                    ));
-                }
-                query.push_values(values, |mut b, (order, items, created_at, persisted_at)| {
-                    let event = &order.event;
-                    let source = order.source.as_ref();
-                    b.push_bind(event.correlation_id.as_str())
-                        .push_bind(event.customer_id.hyphenated().to_string())
-                        .push_bind(items)
-                        .push_bind(event.total_amount.value())
-                        .push_bind(OrderStatus::Pending.as_str())
-                        .push_bind(created_at)
-                        .push_bind(persisted_at)
-                        .push_bind(source.map(|s| s.topic.as_str()))
-                        .push_bind(source.map(|s| s.partition))
-                        .push_bind(source.map(|s| s.offset));
-                });
-                query.push(" ON CONFLICT (correlation_id) DO NOTHING RETURNING correlation_id");
-                let rows = query
-                    .build()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(|e| failed("insert", e))?;
-                for row in rows {
-                    created.push(row.try_get(0).map_err(|e| failed("insert", e))?);
-                }
-            }
-            // The orders that were there already, to tell redeliveries from conflicts.
-            let mut missing: Vec<&str> = unique
-                .iter()
-                .map(|&i| orders[i].event.correlation_id.as_str())
-                .collect();
-            created.sort_unstable();
-            missing.retain(|id| created.binary_search_by(|c| c.as_str().cmp(id)).is_err());
-            let mut existing = Vec::new();
-            for chunk in missing.chunks(IDS_PER_QUERY) {
-                let mut query = QueryBuilder::new(select(&d::json_column("items")));
-                query.push("WHERE correlation_id IN (");
-                let mut list = query.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                query.push(")");
-                let rows = query
-                    .build()
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(|e| failed("read existing orders", e))?;
-                for row in &rows {
-                    existing.push(read_order(row, d::read_ts)?);
-                }
-            }
-            tx.commit().await.map_err(|e| failed("commit insert", e))?;
-            (created, existing)
-        });
-
-        let stored: HashMap<&str, &Order> = existing
-            .iter()
-            .map(|o| (o.correlation_id.as_str(), o))
-            .collect();
-        let mut inserted = Inserted {
-            created: created.len(),
-            ..Inserted::default()
-        };
-        for (i, order) in orders.iter().enumerate() {
-            let id = order.event.correlation_id.as_str();
-            let is_new_row = first.get(id) == Some(&i) && !stored.contains_key(id);
-            if is_new_row {
-                continue;
-            }
-            // What this id holds now: the row that was there, or the batch's first.
-            let reference = match stored.get(id) {
-                Some(stored) => Content::of_stored(stored),
-                None => Content::of_new(&orders[first[id]]),
-            };
-            match Content::of_new(order).differences(&reference) {
-                None => inserted.duplicates += 1,
-                Some(fields) => inserted.conflicts.push(Conflict {
-                    index: i,
-                    reason: format!(
-                        "correlation id {id} already names an order with another {fields}: \
-                         an identical redelivery is harmless, a different order under the \
-                         same id is not applied"
-                    ),
-                }),
-            }
-        }
-        Ok(inserted)
+    async fn apply(
+        &self,
+        batch: &[OrderEvent],
+        traces: &[Vec<(String, Vec<u8>)>],
+        finals: &FinalTopics,
+    ) -> Result<OrderEventsApplied, StoreError> {
+        self.apply_events(batch, traces, Some(finals)).await
     }
 
     async fn get(&self, id: &CorrelationId) -> Result<Option<Order>, StoreError> {
@@ -260,7 +160,24 @@ impl OrderStore for Store {
                 .fetch_optional(pool)
                 .await
                 .map_err(|e| store_error(d::BACKEND, "get", &e))?;
-            row.as_ref().map(|row| read_order(row, d::read_ts)).transpose()
+            let Some(mut order) = row.as_ref().map(|row| read_order(row, d::read_ts)).transpose()?
+            else {
+                return Ok(None);
+            };
+            let rows = sqlx::query(
+                "SELECT from_status, to_status, reason, at, event_type, source_topic, \
+                 CAST(source_partition AS BIGINT) AS source_partition, source_offset \
+                 FROM order_transitions WHERE correlation_id = $1 \
+                 ORDER BY CASE to_status WHEN 'pending' THEN 0 ELSE 1 END, at",
+            )
+            .bind(id.as_str())
+            .fetch_all(pool)
+            .await
+            .map_err(|e| store_error(d::BACKEND, "get history", &e))?;
+            for row in &rows {
+                order.history.push(read_transition(row, id.as_str(), d::read_ts)?);
+            }
+            Ok(Some(order))
         })
     }
 
@@ -313,6 +230,46 @@ impl OrderStore for Store {
     }
 }
 
+/// One row of `order_transitions`.
+fn read_transition<R>(
+    row: &R,
+    id: &str,
+    read_ts: impl Fn(&R, &str) -> std::result::Result<DateTime<Utc>, String>,
+) -> Result<Transition, StoreError>
+where
+    R: Row,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let status = |name: &str, text: &str| {
+        OrderStatus::parse(text)
+            .ok_or_else(|| row::unreadable(id, name, format!("unknown status `{text}`")))
+    };
+    let from: Option<String> = column(row, id, "from_status")?;
+    let to: String = column(row, id, "to_status")?;
+    let topic: Option<String> = column(row, id, "source_topic")?;
+    let partition: Option<i64> = column(row, id, "source_partition")?;
+    let offset: Option<i64> = column(row, id, "source_offset")?;
+    Ok(Transition {
+        from: from.map(|f| status("from_status", &f)).transpose()?,
+        to: status("to_status", &to)?,
+        reason: column(row, id, "reason")?,
+        at: read_ts(row, "at").map_err(|reason| row::unreadable(id, "at", reason))?,
+        event: column(row, id, "event_type")?,
+        source: match (topic, partition, offset) {
+            (Some(topic), Some(partition), Some(offset)) => Some(EventPosition {
+                topic,
+                partition: i32::try_from(partition)
+                    .map_err(|_| row::unreadable(id, "source_partition", "out of range"))?,
+                offset,
+            }),
+            _ => None,
+        },
+    })
+}
+
 /// One row of [`select`], checked into an [`Order`].
 fn read_order<R>(
     row: &R,
@@ -339,6 +296,7 @@ where
         source_topic: column(row, &id, "source_topic")?,
         source_partition: column(row, &id, "source_partition")?,
         source_offset: column(row, &id, "source_offset")?,
+        reason: column(row, &id, "reason")?,
         correlation_id: id,
     }
     .into_order()

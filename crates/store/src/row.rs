@@ -34,6 +34,7 @@ pub(crate) struct RawOrder {
     pub source_topic: Option<String>,
     pub source_partition: Option<i64>,
     pub source_offset: Option<i64>,
+    pub reason: Option<String>,
 }
 
 /// The failure of reading `column` of the order `id`.
@@ -103,6 +104,8 @@ impl RawOrder {
             created_at: self.created_at,
             persisted_at: self.persisted_at,
             source,
+            reason: self.reason,
+            history: Vec::new(),
         })
     }
 }
@@ -125,6 +128,7 @@ mod tests {
             source_topic: None,
             source_partition: None,
             source_offset: None,
+            reason: None,
         }
     }
 

@@ -19,26 +19,40 @@ use sqlx::migrate::{MigrateError, Migrator};
 
 static ORDERS_SQLITE: Migrator = sqlx::migrate!("migrations/orders/sqlite");
 static ORDERS_POSTGRES: Migrator = sqlx::migrate!("migrations/orders/postgres");
+static INVENTORY_SQLITE: Migrator = sqlx::migrate!("migrations/inventory/sqlite");
+static INVENTORY_POSTGRES: Migrator = sqlx::migrate!("migrations/inventory/postgres");
+static PAYMENTS_SQLITE: Migrator = sqlx::migrate!("migrations/payments/sqlite");
+static PAYMENTS_POSTGRES: Migrator = sqlx::migrate!("migrations/payments/postgres");
 
 /// Whose database: each service's schema is its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
     Orders,
+    Inventory,
+    Payments,
 }
 
 impl Service {
-    pub const ALL: [Service; 1] = [Service::Orders];
+    pub const ALL: [Service; 3] = [Service::Orders, Service::Inventory, Service::Payments];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Orders => "orders",
+            Self::Inventory => "inventory",
+            Self::Payments => "payments",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|service| service.as_str() == s)
     }
 
     /// The versions this service's migrations are numbered in.
     fn versions(self) -> std::ops::Range<i64> {
         match self {
             Self::Orders => 1..1_000_000,
+            Self::Inventory => 1_000_000..2_000_000,
+            Self::Payments => 2_000_000..3_000_000,
         }
     }
 
@@ -46,6 +60,10 @@ impl Service {
         match (self, backend) {
             (Self::Orders, Backend::Sqlite) => &ORDERS_SQLITE,
             (Self::Orders, Backend::Postgres) => &ORDERS_POSTGRES,
+            (Self::Inventory, Backend::Sqlite) => &INVENTORY_SQLITE,
+            (Self::Inventory, Backend::Postgres) => &INVENTORY_POSTGRES,
+            (Self::Payments, Backend::Sqlite) => &PAYMENTS_SQLITE,
+            (Self::Payments, Backend::Postgres) => &PAYMENTS_POSTGRES,
         }
     }
 

@@ -67,6 +67,29 @@ impl fmt::Display for EventKind {
     }
 }
 
+/// The JSON Schema of `kind`'s value (`docs/schemas/<kind>.json`), what `orders schema
+/// register` registers and `orders up`'s broker enforces.
+pub fn schema(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::OrderCreated => crate::event::JSON_SCHEMA,
+        EventKind::InventoryReserved => {
+            include_str!("../../../../docs/schemas/inventory_reserved.json")
+        }
+        EventKind::InventoryRejected => {
+            include_str!("../../../../docs/schemas/inventory_rejected.json")
+        }
+        EventKind::InventoryReleased => {
+            include_str!("../../../../docs/schemas/inventory_released.json")
+        }
+        EventKind::PaymentCompleted => {
+            include_str!("../../../../docs/schemas/payment_completed.json")
+        }
+        EventKind::PaymentFailed => include_str!("../../../../docs/schemas/payment_failed.json"),
+        EventKind::OrderConfirmed => include_str!("../../../../docs/schemas/order_confirmed.json"),
+        EventKind::OrderRejected => include_str!("../../../../docs/schemas/order_rejected.json"),
+    }
+}
+
 /// A saga event: its kind, its key, and its JSON both ways.
 pub trait SagaEvent: Serialize + DeserializeOwned {
     const KIND: EventKind;

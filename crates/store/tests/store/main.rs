@@ -28,7 +28,24 @@ fn expected(new: &NewOrder) -> Order {
         created_at: new.event.created_at,
         persisted_at: new.persisted_at.trunc_subsecs(6),
         source: new.source.clone(),
+        reason: None,
+        history: Vec::new(),
     }
+}
+
+/// `order` as `get` gives it, with its history checked (one step: pending, caused by its
+/// `order_created` record) and then taken out, to compare with [`expected`].
+fn one(order: Option<Order>) -> Option<Order> {
+    let mut order = order?;
+    let history = std::mem::take(&mut order.history);
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(
+        (history[0].from, history[0].to),
+        (None, OrderStatus::Pending)
+    );
+    assert_eq!(history[0].event, "order_created");
+    assert_eq!(history[0].source, order.source);
+    Some(order)
 }
 
 fn correlation_ids(orders: &[Order]) -> Vec<&str> {
@@ -70,7 +87,7 @@ async fn a_batch_is_read_back_field_for_field(db: TestDb) {
 
     for new in &batch {
         let stored = db.store.get(&new.event.correlation_id).await.unwrap();
-        assert_eq!(stored, Some(expected(new)));
+        assert_eq!(one(stored), Some(expected(new)));
     }
     let first = db
         .store
@@ -119,13 +136,8 @@ async fn a_redelivered_batch_creates_nothing_and_keeps_the_first_persisted_at(db
         }
     );
     for new in &first {
-        let stored = db
-            .store
-            .get(&new.event.correlation_id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(stored, expected(new));
+        let stored = db.store.get(&new.event.correlation_id).await.unwrap();
+        assert_eq!(one(stored), Some(expected(new)));
     }
     assert_eq!(db.count("SELECT count(*) FROM orders").await, 51);
 }
@@ -361,13 +373,13 @@ async fn migrations_are_applied_once_and_connecting_again_changes_nothing(db: Fr
             .iter()
             .map(|m| (m.version, m.description.as_str()))
             .collect::<Vec<_>>(),
-        [(1, "create orders")]
+        [(1, "create orders"), (2, "lifecycle and outbox")]
     );
-    assert_eq!(report.current, 1);
+    assert_eq!(report.current, 2);
 
     let again = orders_store::migrate(&db.url).await.unwrap();
     assert!(again.applied.is_empty());
-    assert_eq!(again.current, 1);
+    assert_eq!(again.current, 2);
 
     for _ in 0..2 {
         let store = orders_store::connect(&db.url, StoreOptions::default())
@@ -383,7 +395,7 @@ async fn migrations_are_applied_once_and_connecting_again_changes_nothing(db: Fr
     let store = orders_store::connect(&db.url, not_migrating).await.unwrap();
     assert!(store.get(&id("kept")).await.unwrap().is_some());
     store.close().await;
-    assert_eq!(db.count("SELECT count(*) FROM _sqlx_migrations").await, 1);
+    assert_eq!(db.count("SELECT count(*) FROM _sqlx_migrations").await, 2);
 }
 
 async fn a_database_migrated_by_a_newer_binary_is_refused(db: FreshDb) {
@@ -409,14 +421,14 @@ async fn a_database_migrated_by_a_newer_binary_is_refused(db: FreshDb) {
                 error,
                 Error::SchemaTooNew {
                     database: 7,
-                    binary: 1
+                    binary: 2
                 }
             ),
             "{error:?}"
         );
         assert_eq!(
             error.to_string(),
-            "the database schema is at version 7, newer than this binary's 1; upgrade orders"
+            "the database schema is at version 7, newer than this binary's 2; upgrade orders"
         );
         assert!(!error.is_retryable());
     }
@@ -435,7 +447,7 @@ async fn without_migrating_a_database_without_the_schema_is_refused(db: FreshDb)
             error,
             Error::SchemaTooOld {
                 database: None,
-                binary: 1
+                binary: 2
             }
         ),
         "{error:?}"
@@ -586,7 +598,10 @@ mod sqlite {
         assert_eq!(store.backend(), Backend::Sqlite);
         let new = order("here", 1, at(1, 0));
         store.insert(std::slice::from_ref(&new)).await.unwrap();
-        assert_eq!(store.get(&id("here")).await.unwrap(), Some(expected(&new)));
+        assert_eq!(
+            one(store.get(&id("here")).await.unwrap()),
+            Some(expected(&new))
+        );
         store.close().await;
     }
 
@@ -640,7 +655,7 @@ mod sqlite {
             })
             .collect();
         for (read, new) in reads.into_iter().zip(&batch) {
-            assert_eq!(read.await.unwrap(), Some(expected(new)));
+            assert_eq!(one(read.await.unwrap()), Some(expected(new)));
         }
         store_and_read_back("sqlite::memory:").await;
     }
