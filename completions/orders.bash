@@ -49,6 +49,15 @@ _orders() {
             orders,serve-gateway)
                 cmd="orders__subcmd__serve__subcmd__gateway"
                 ;;
+            orders,serve-inventory)
+                cmd="orders__subcmd__serve__subcmd__inventory"
+                ;;
+            orders,serve-payment)
+                cmd="orders__subcmd__serve__subcmd__payment"
+                ;;
+            orders,stock)
+                cmd="orders__subcmd__stock"
+                ;;
             orders,submit)
                 cmd="orders__subcmd__submit"
                 ;;
@@ -127,6 +136,15 @@ _orders() {
             orders__subcmd__help,serve-gateway)
                 cmd="orders__subcmd__help__subcmd__serve__subcmd__gateway"
                 ;;
+            orders__subcmd__help,serve-inventory)
+                cmd="orders__subcmd__help__subcmd__serve__subcmd__inventory"
+                ;;
+            orders__subcmd__help,serve-payment)
+                cmd="orders__subcmd__help__subcmd__serve__subcmd__payment"
+                ;;
+            orders__subcmd__help,stock)
+                cmd="orders__subcmd__help__subcmd__stock"
+                ;;
             orders__subcmd__help,submit)
                 cmd="orders__subcmd__help__subcmd__submit"
                 ;;
@@ -160,6 +178,9 @@ _orders() {
             orders__subcmd__help__subcmd__schema,show)
                 cmd="orders__subcmd__help__subcmd__schema__subcmd__show"
                 ;;
+            orders__subcmd__help__subcmd__stock,set)
+                cmd="orders__subcmd__help__subcmd__stock__subcmd__set"
+                ;;
             orders__subcmd__help__subcmd__topics,create)
                 cmd="orders__subcmd__help__subcmd__topics__subcmd__create"
                 ;;
@@ -187,6 +208,18 @@ _orders() {
             orders__subcmd__schema__subcmd__help,show)
                 cmd="orders__subcmd__schema__subcmd__help__subcmd__show"
                 ;;
+            orders__subcmd__stock,help)
+                cmd="orders__subcmd__stock__subcmd__help"
+                ;;
+            orders__subcmd__stock,set)
+                cmd="orders__subcmd__stock__subcmd__set"
+                ;;
+            orders__subcmd__stock__subcmd__help,help)
+                cmd="orders__subcmd__stock__subcmd__help__subcmd__help"
+                ;;
+            orders__subcmd__stock__subcmd__help,set)
+                cmd="orders__subcmd__stock__subcmd__help__subcmd__set"
+                ;;
             orders__subcmd__topics,create)
                 cmd="orders__subcmd__topics__subcmd__create"
                 ;;
@@ -206,7 +239,7 @@ _orders() {
 
     case "${cmd}" in
         orders)
-            opts="-h -V --log-format --help --version up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
+            opts="-h -V --log-format --help --version up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,7 +361,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dash)
-            opts="-X -h -V --brokers --kafka-option --topic --gateway --admin --group --interval --timeout --once --json --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --gateway --admin --group --interval --timeout --once --json --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,6 +380,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -538,7 +611,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dlq__subcmd__replay)
-            opts="-X -h -V --brokers --kafka-option --topic --correlation-id --all --include-replayed --dry-run --replay-group --timeout --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --correlation-id --all --include-replayed --dry-run --replay-group --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,6 +630,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -584,7 +697,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dlq__subcmd__tail)
-            opts="-X -n -h -V --brokers --kafka-option --topic --from --count --json --correlation-id --timeout --log-format --help --version"
+            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --from --count --json --correlation-id --timeout --all --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +716,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -660,7 +813,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__help)
-            opts="up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
+            opts="up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,6 +1064,62 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__help__subcmd__serve__subcmd__inventory)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__serve__subcmd__payment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__stock)
+            opts="set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__stock__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__help__subcmd__submit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -996,7 +1205,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__lag)
-            opts="-X -h -V --brokers --kafka-option --topic --group --json --timeout --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --group --json --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1015,6 +1224,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1212,7 +1461,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__consumer)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --group --dead-letter-topic --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --group --dead-letter-topic --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1488,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1274,7 +1563,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__gateway)
-            opts="-X -h -V --listen --brokers --kafka-option --topic --publish-timeout --request-timeout --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1297,6 +1586,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1327,8 +1656,314 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__serve__subcmd__inventory)
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --inventory-group --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__serve__subcmd__payment)
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --payment-group --decline-over --decline-rate --seed --latency --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payment-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decline-over)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decline-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --latency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__stock)
+            opts="-h -V --json --inventory --timeout --log-format --help --version set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__stock__subcmd__help)
+            opts="set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__stock__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__stock__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__stock__subcmd__set)
+            opts="-h -V --json --inventory --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__submit)
-            opts="-h -V --customer --sku --total --correlation-id --gateway --admin --json --wait --wait-timeout --timeout --log-format --help --version"
+            opts="-h -V --customer --sku --total --correlation-id --gateway --admin --inventory --payment --json --wait --wait-timeout --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1993,14 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --wait-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1378,7 +2021,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__tail)
-            opts="-X -n -h -V --brokers --kafka-option --topic --from --count --json --correlation-id --timeout --log-format --help --version"
+            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --from --count --json --correlation-id --timeout --all --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1397,6 +2040,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1450,7 +2133,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__topics__subcmd__create)
-            opts="-X -h -V --partitions --replication-factor --min-insync-replicas --brokers --kafka-option --topic --timeout --log-format --help --version"
+            opts="-X -h -V --partitions --replication-factor --min-insync-replicas --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1481,6 +2164,46 @@ _orders() {
                     return 0
                     ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1542,7 +2265,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__trace)
-            opts="-X -h -V --brokers --kafka-option --topic --admin --scan-timeout --timeout --json --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --admin --inventory --payment --scan-timeout --timeout --json --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1564,7 +2287,55 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payment)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1588,7 +2359,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__up)
-            opts="-X -h -V --data-dir --listen --admin-listen --partitions --brokers --kafka-option --topic --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --data-dir --listen --admin-listen --inventory-listen --payment-listen --stock --partitions --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --inventory-group --payment-group --decline-over --decline-rate --seed --latency --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1603,6 +2374,18 @@ _orders() {
                     return 0
                     ;;
                 --admin-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payment-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stock)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1626,6 +2409,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publish-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1643,6 +2466,30 @@ _orders() {
                     return 0
                     ;;
                 --max-batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payment-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decline-over)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decline-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --latency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -28,9 +28,12 @@ complete -c orders -n "__fish_orders_needs_command" -l log-format -d 'Log line f
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_needs_command" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_needs_command" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
+complete -c orders -n "__fish_orders_needs_command" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway, order-service, inventory-service and payment-service on SQLite. Ctrl-C stops everything'
 complete -c orders -n "__fish_orders_needs_command" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
-complete -c orders -n "__fish_orders_needs_command" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
+complete -c orders -n "__fish_orders_needs_command" -f -a "serve-consumer" -d 'Run the order-service: keep every order from pending to confirmed or rejected, and announce its final state'
+complete -c orders -n "__fish_orders_needs_command" -f -a "serve-inventory" -d 'Run the inventory-service: reserve every item of an order at once or none, release the reservation when its payment fails'
+complete -c orders -n "__fish_orders_needs_command" -f -a "serve-payment" -d 'Run the payment-service: charge each reserved order once (simulated provider)'
+complete -c orders -n "__fish_orders_needs_command" -f -a "stock" -d 'Show the stock the inventory-service holds, or set it (`orders stock set SKU-1=100 SKU-2=5`)'
 complete -c orders -n "__fish_orders_needs_command" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
 complete -c orders -n "__fish_orders_needs_command" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
 complete -c orders -n "__fish_orders_needs_command" -f -a "trace" -d 'Follow one order through the pipeline: its record on the topic (partition, offset, timestamp, headers such as traceparent), its state in the order-service, and the time between the steps. Exits 0 when it is persisted, 3 when it is on the topic but not persisted (yet) or the order-service cannot be asked, 1 when it is found nowhere'
@@ -47,15 +50,34 @@ complete -c orders -n "__fish_orders_needs_command" -f -a "help" -d 'Print this 
 complete -c orders -n "__fish_orders_using_subcommand up" -l data-dir -d 'Directory for the broker\'s log, its durable storage and the orders database' -r -F
 complete -c orders -n "__fish_orders_using_subcommand up" -l listen -d 'Gateway address' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l admin-listen -d 'Order-service admin address' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l inventory-listen -d 'Inventory-service admin address' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l payment-listen -d 'Payment-service admin address' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l stock -d 'Stock to set at start, as SKU=UNITS (repeatable, or comma-separated). Without it, an inventory that has no stock yet starts with 100000 units of each of SKU-1 to SKU-500 (the SKUs `orders bench` orders); one that has stock keeps it' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l partitions -d 'Partitions of the topics, when they are created' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l publish-timeout -d 'How long the broker may take to acknowledge an event before the client gets 503' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l request-timeout -d 'Longest a request may take in all; must exceed --publish-timeout' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l group -d 'The consumer group the order-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l dead-letter-topic -d 'Set invalid records aside in the dead-letter topic [env: KAFKA_TOPIC_ORDER_CREATED_DLT] [default: <topic>-dlt]. With --no-dead-letter they are only logged' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l max-batch -d 'Most events persisted in one database transaction' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l inventory-group -d 'The consumer group the inventory-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l payment-group -d 'The consumer group the payment-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l decline-over -d 'Decline every charge above this amount' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l decline-rate -d 'Decline this fraction (0 to 1) of the other charges, chosen by a hash of the correlation id and --seed, so that a redelivered order gets the same answer' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l seed -d 'Seed of the simulated provider\'s decisions' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l latency -d 'How long each charge takes (the simulated provider\'s answer time)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -67,6 +89,16 @@ complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l listen -
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l publish-timeout -d 'How long the broker may take to acknowledge an event before the client gets 503' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l request-timeout -d 'Longest a request may take in all; must exceed --publish-timeout' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
@@ -80,6 +112,16 @@ complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-l
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l group -d 'The consumer group the order-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l dead-letter-topic -d 'Set invalid records aside in the dead-letter topic [env: KAFKA_TOPIC_ORDER_CREATED_DLT] [default: <topic>-dlt]. With --no-dead-letter they are only logged' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l max-batch -d 'Most events persisted in one database transaction' -r
@@ -90,23 +132,105 @@ json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l no-dead-letter -d 'Log and skip invalid records instead of dead-lettering them'
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l database-url -d 'Where the stock and reservations are kept: sqlite://PATH or postgres://USER@HOST/DB (a database of the inventory-service\'s own)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l admin-listen -d 'Address of the admin HTTP (health, readiness, /stock, /reservations/{id})' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l inventory-group -d 'The consumer group the inventory-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l max-batch -d 'Most records applied in one database transaction' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l no-dead-letter -d 'Log and skip records the service cannot use instead of dead-lettering them'
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l database-url -d 'Where payments are kept: sqlite://PATH or postgres://USER@HOST/DB (a database of the payment-service\'s own)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l admin-listen -d 'Address of the admin HTTP (health, readiness, /payments/{id})' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l payment-group -d 'The consumer group the payment-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l decline-over -d 'Decline every charge above this amount' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l decline-rate -d 'Decline this fraction (0 to 1) of the other charges, chosen by a hash of the correlation id and --seed, so that a redelivered order gets the same answer' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l seed -d 'Seed of the simulated provider\'s decisions' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l latency -d 'How long each charge takes (the simulated provider\'s answer time)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l max-batch -d 'Most records applied in one database transaction' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l no-dead-letter -d 'Log and skip records the service cannot use instead of dead-lettering them'
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -l inventory -d 'The inventory-service admin\'s base URL' -r
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -l timeout -d 'How long the inventory-service may take to answer' -r
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -l json -d 'One JSON document instead of the table'
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -f -a "set" -d 'Set the units available of each SKU (SKUs the inventory does not know are added; units held by reservations in flight are not touched)'
+complete -c orders -n "__fish_orders_using_subcommand stock; and not __fish_seen_subcommand_from set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from set" -l inventory -d 'The inventory-service admin\'s base URL' -r
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from set" -l timeout -d 'How long the inventory-service may take to answer' -r
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
+json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from set" -l json -d 'One JSON document instead of the table'
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set the units available of each SKU (SKUs the inventory does not know are added; units held by reservations in flight are not touched)'
+complete -c orders -n "__fish_orders_using_subcommand stock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand submit" -l customer -d 'The customer\'s id [default: a new random UUID]' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l sku -d 'An item as SKU:QUANTITY (repeat for more items), e.g. --sku SKU-1:2' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l total -d 'The order\'s total [default: the number of units, i.e. 1 per unit]' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l correlation-id -d 'Send this x-correlation-id (retrying with the same id never makes two orders)' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l gateway -d 'The gateway\'s base URL' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l admin -d 'The order-service admin\'s base URL (for --wait)' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l inventory -d 'The inventory-service admin\'s base URL (for --wait\'s reservation step)' -r
+complete -c orders -n "__fish_orders_using_subcommand submit" -l payment -d 'The payment-service admin\'s base URL (for --wait\'s payment step)' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l wait-timeout -d 'How long --wait waits' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l timeout -d 'How long the gateway may take to answer' -r
 complete -c orders -n "__fish_orders_using_subcommand submit" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
-complete -c orders -n "__fish_orders_using_subcommand submit" -l json -d 'Print the gateway\'s JSON answer (with --wait, plus the persisted order as "order")'
-complete -c orders -n "__fish_orders_using_subcommand submit" -l wait -d 'Wait until the order-service has persisted the order'
+complete -c orders -n "__fish_orders_using_subcommand submit" -l json -d 'Print the gateway\'s JSON answer (with --wait, plus the final order as "order", its "reservation" and its "payment" when the services have them)'
+complete -c orders -n "__fish_orders_using_subcommand submit" -l wait -d 'Wait until the order reaches its final state (confirmed or rejected) and show each step with its time; exits 3 when it is still pending at --wait-timeout'
 complete -c orders -n "__fish_orders_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand submit" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand tail" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
 end\t'Only events published from now on'"
 complete -c orders -n "__fish_orders_using_subcommand tail" -s n -l count -d 'Exit after this many events (those that match --correlation-id, when given)' -r
@@ -115,12 +239,25 @@ complete -c orders -n "__fish_orders_using_subcommand tail" -l timeout -d 'How l
 complete -c orders -n "__fish_orders_using_subcommand tail" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand tail" -l json -d 'One JSON object per line: key, partition, offset, timestamp, headers, value'
+complete -c orders -n "__fish_orders_using_subcommand tail" -l all -d 'Every event topic of the pipeline at once, interleaved as they come, each line with its event type (instead of the one topic of --topic)'
 complete -c orders -n "__fish_orders_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand tail" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand trace" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l admin -d 'The order-service admin\'s base URL' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l inventory -d 'The inventory-service admin\'s base URL (for the order\'s reservation)' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l payment -d 'The payment-service admin\'s base URL (for the order\'s payment)' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l scan-timeout -d 'How long to read the topic for the order\'s key when the order-service does not have it (the whole topic, from the beginning of every partition)' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l timeout -d 'How long the order-service and the broker may take to answer' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -136,7 +273,7 @@ complete -c orders -n "__fish_orders_using_subcommand bench" -l warmup -d 'Order
 complete -c orders -n "__fish_orders_using_subcommand bench" -l gateway -d 'The gateway\'s base URL' -r
 complete -c orders -n "__fish_orders_using_subcommand bench" -l seed -d 'Seed of the random (valid) orders; the same seed sends the same orders' -r
 complete -c orders -n "__fish_orders_using_subcommand bench" -l admin -d 'The order-service admin\'s base URL (for --e2e)' -r
-complete -c orders -n "__fish_orders_using_subcommand bench" -l e2e-timeout -d 'How long --e2e waits for the backlog to be persisted' -r
+complete -c orders -n "__fish_orders_using_subcommand bench" -l e2e-timeout -d 'How long --e2e waits for the backlog to be persisted (and, when the saga runs, for every order to be confirmed or rejected)' -r
 complete -c orders -n "__fish_orders_using_subcommand bench" -l max-p99 -d 'Fail when the request p99 exceeds this many milliseconds' -r
 complete -c orders -n "__fish_orders_using_subcommand bench" -l max-error-rate -d 'Fail when more than this fraction of requests fail (0 to 1)' -r
 complete -c orders -n "__fish_orders_using_subcommand bench" -l timeout -d 'Longest one request may take before it counts as a transport error' -r
@@ -152,6 +289,16 @@ complete -c orders -n "__fish_orders_using_subcommand bench" -s V -l version -d 
 complete -c orders -n "__fish_orders_using_subcommand dash" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l gateway -d 'The gateway\'s base URL' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l admin -d 'The order-service admin\'s base URL' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l group -d 'A consumer group whose lag on the topic is shown (repeatable; the first is the order-service\'s)' -r
@@ -173,6 +320,16 @@ complete -c orders -n "__fish_orders_using_subcommand dlq; and not __fish_seen_s
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
 end\t'Only events published from now on'"
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -s n -l count -d 'Exit after this many events (those that match --correlation-id, when given)' -r
@@ -181,11 +338,22 @@ complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subco
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l json -d 'One JSON object per line: key, partition, offset, timestamp, headers, value'
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l all -d 'Every event topic of the pipeline at once, interleaved as they come, each line with its event type (instead of the one topic of --topic)'
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l correlation-id -d 'Replay the records of this correlation id (the value\'s correlationId, or the record key when the value has none)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l replay-group -d 'The consumer group under which `--all` remembers how far it got on the dead-letter topic. Nothing ever joins it' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l timeout -d 'How long to wait for the cluster' -r
@@ -203,7 +371,7 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_see
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
+complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "create" -d 'Create topics (by default every topic of the pipeline: one per event, one dead-letter topic per service). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
 complete -c orders -n "__fish_orders_using_subcommand topics; and not __fish_seen_subcommand_from create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l partitions -d 'Partitions of each topic' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l replication-factor -d 'Replicas of each partition (1 on a single broker)' -r
@@ -211,16 +379,36 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_su
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the cluster' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create topics (by default every topic of the pipeline: one per event, one dead-letter topic per service). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand lag" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l group -d 'The consumer group to describe' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l timeout -d 'How long to wait for each answer from the cluster' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -282,25 +470,29 @@ complete -c orders -n "__fish_orders_using_subcommand completions" -l log-format
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway and order-service on SQLite. Ctrl-C stops everything'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "serve-consumer" -d 'Run the order-service: consume order_created and persist pending orders'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "trace" -d 'Follow one order through the pipeline: its record on the topic (partition, offset, timestamp, headers such as traceparent), its state in the order-service, and the time between the steps. Exits 0 when it is persisted, 3 when it is on the topic but not persisted (yet) or the order-service cannot be asked, 1 when it is found nowhere'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "dash" -d 'The whole pipeline live in the terminal: services, lag per partition, gateway latency, dead letters and the newest events (q quits, p pauses, tab moves between panes, / filters events by correlation id, enter traces one). --once prints one snapshot'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "dlq" -d 'The dead-letter topic: follow it, or replay its records once their cause is fixed'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "lag" -d 'Show how far the order-service\'s consumer group is behind, per partition, and which member owns each partition'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "db" -d 'Manage the orders database'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "schema" -d 'Register or check the order_created JSON Schema in a Confluent-compatible Schema Registry'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "healthcheck" -d 'Exit 0 when URL answers 2xx: the container health check (no shell or curl needed)'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "up" -d 'The whole local stack in one process: broker (nisshi, installed if missing), topics, gateway, order-service, inventory-service and payment-service on SQLite. Ctrl-C stops everything'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "serve-gateway" -d 'Run the HTTP API gateway: POST /orders publishes order_created'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "serve-consumer" -d 'Run the order-service: keep every order from pending to confirmed or rejected, and announce its final state'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "serve-inventory" -d 'Run the inventory-service: reserve every item of an order at once or none, release the reservation when its payment fails'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "serve-payment" -d 'Run the payment-service: charge each reserved order once (simulated provider)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "stock" -d 'Show the stock the inventory-service holds, or set it (`orders stock set SKU-1=100 SKU-2=5`)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "submit" -d 'Send one order through the gateway and print where it landed'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "tail" -d 'Follow the order_created topic live, without joining the service\'s group'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "trace" -d 'Follow one order through the pipeline: its record on the topic (partition, offset, timestamp, headers such as traceparent), its state in the order-service, and the time between the steps. Exits 0 when it is persisted, 3 when it is on the topic but not persisted (yet) or the order-service cannot be asked, 1 when it is found nowhere'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "bench" -d 'Drive load through the gateway and report throughput and latency'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "dash" -d 'The whole pipeline live in the terminal: services, lag per partition, gateway latency, dead letters and the newest events (q quits, p pauses, tab moves between panes, / filters events by correlation id, enter traces one). --once prints one snapshot'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "dlq" -d 'The dead-letter topic: follow it, or replay its records once their cause is fixed'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "topics" -d 'Manage the topics the pipeline uses'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "lag" -d 'Show how far the order-service\'s consumer group is behind, per partition, and which member owns each partition'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "db" -d 'Manage the orders database'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "schema" -d 'Register or check the order_created JSON Schema in a Confluent-compatible Schema Registry'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "healthcheck" -d 'Exit 0 when URL answers 2xx: the container health check (no shell or curl needed)'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c orders -n "__fish_orders_using_subcommand help; and not __fish_seen_subcommand_from up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from stock" -f -a "set" -d 'Set the units available of each SKU (SKUs the inventory does not know are added; units held by reservations in flight are not touched)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "tail" -d 'Follow the dead-letter topic, with each record\'s error (same flags as `tail`)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "replay" -d 'Send dead-lettered records back to the topic they came from'
-complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default order_created and its dead-letter topic). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default every topic of the pipeline: one per event, one dead-letter topic per service). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations the database lacks; print them and the schema version'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'

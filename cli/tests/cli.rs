@@ -92,7 +92,7 @@ async fn an_unreachable_broker_is_one_clear_line_and_a_failure() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn submit_prints_where_the_order_landed_and_wait_sees_it_persisted() {
+async fn submit_prints_where_the_order_landed_and_wait_follows_it_to_its_final_state() {
     let topics = Topics::create(3).await;
     let gateway = spawn_gateway(&topics).await;
     let service = spawn_consumer(&topics).await;
@@ -118,31 +118,76 @@ async fn submit_prints_where_the_order_landed_and_wait_sees_it_persisted() {
         "{line}"
     );
 
+    // Without the saga's services the order stays pending: --wait says so and exits 3.
     let output = run_orders(&args(&[
         "submit",
         "--sku",
-        "SKU-1:2",
-        "--sku",
-        "SKU-2:1",
-        "--total",
-        "99.5",
-        "--correlation-id",
-        "cli-wait-1",
+        "SKU-1:1",
         "--gateway",
         &gateway_url,
         "--admin",
         &admin_url,
         "--wait",
-        "--json",
+        "--wait-timeout",
+        "1s",
     ]))
     .await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("still pending"),
+        "{}",
+        stderr(&output)
+    );
+
+    let inventory = spawn_inventory(&topics, &[("SKU-1", 10), ("SKU-2", 10)]).await;
+    let payment = spawn_payment(&topics, orders_payment::SimulatedProvider::default()).await;
+    let inventory_url = inventory.url("");
+    let payment_url = payment.url("");
+    let saga = |extra: &[&str]| {
+        let mut all = vec![
+            "submit",
+            "--sku",
+            "SKU-1:2",
+            "--sku",
+            "SKU-2:1",
+            "--total",
+            "99.5",
+            "--gateway",
+            &gateway_url,
+            "--admin",
+            &admin_url,
+            "--inventory",
+            &inventory_url,
+            "--payment",
+            &payment_url,
+            "--wait",
+        ];
+        all.extend_from_slice(extra);
+        args(&all)
+    };
+    let output = run_orders(&saga(&["--correlation-id", "cli-wait-1", "--json"])).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let answer: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
     assert_eq!(answer["correlationId"], "cli-wait-1");
     assert_eq!(answer["event"]["totalAmount"], 99.5);
     assert_eq!(answer["event"]["items"][1]["sku"], "SKU-2");
-    assert_eq!(answer["order"]["status"], "pending");
+    assert_eq!(answer["order"]["status"], "confirmed");
+    assert_eq!(answer["reservation"]["status"], "committed");
+    assert_eq!(answer["payment"]["status"], "completed");
     assert_eq!(persisted(&service, "cli-wait-1").await["totalAmount"], 99.5);
+
+    let output = run_orders(&saga(&["--correlation-id", "cli-wait-2"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let steps: Vec<String> = stdout(&output)
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        steps,
+        ["accepted", "pending", "reserved", "paid", "confirmed"],
+        "{}",
+        stdout(&output)
+    );
 
     // Without --total the total is the number of units.
     let first = stdout(

@@ -619,6 +619,24 @@ async fn two_inventory_services_on_one_postgres_database_never_oversell() {
     let db = crate::scale::Database::create("orders_test_inventory").await;
     let first = spawn_inventory_on(&topics, &db.url, &[("SKU-1", UNITS)]).await;
     let second = spawn_inventory_on(&topics, &db.url, &[]).await;
+    // Both in the group before anything is produced, so that both get partitions to work.
+    let group = format!("{}-inventory", topics.group);
+    eventually(
+        "both inventory-services in their group",
+        Duration::from_secs(60),
+        || async {
+            let lag = orders_kafka::lag::group_lag(
+                &topics.kafka,
+                &group,
+                &topics.topic,
+                Duration::from_secs(5),
+            )
+            .await
+            .ok()?;
+            (lag.members.len() == 2 && lag.state == "Stable").then_some(())
+        },
+    )
+    .await;
     let producer = topics.producer();
     let sends = (0..ORDERS).map(|i| {
         let id = format!("contended-{i:04}");

@@ -13,6 +13,7 @@ mod faults;
 mod fuzz;
 mod gateway;
 mod helpers;
+mod hostile;
 mod ids;
 mod interop;
 mod observability;

@@ -62,7 +62,8 @@ pub struct BenchArgs {
     /// The order-service admin's base URL (for --e2e).
     #[arg(long, env = "ORDERS_ADMIN_URL", default_value = DEFAULT_ADMIN_URL)]
     pub admin: String,
-    /// How long --e2e waits for the backlog to be persisted.
+    /// How long --e2e waits for the backlog to be persisted (and, when the saga runs, for
+    /// every order to be confirmed or rejected).
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub e2e_timeout: Duration,
     /// Print one JSON summary on stdout instead of tables.
@@ -267,6 +268,13 @@ fn failures(summary: &Summary, args: &BenchArgs) -> Vec<String> {
             failures.push(format!(
                 "{} accepted orders were persisted more than once",
                 e2e.duplicated
+            ));
+        }
+        if let Some(saga) = e2e.saga.as_ref().filter(|s| s.pending > 0) {
+            failures.push(format!(
+                "{} accepted orders never reached a final state (e.g. {})",
+                saga.pending,
+                saga.pending_sample.join(", ")
             ));
         }
     }

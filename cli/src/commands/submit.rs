@@ -1,15 +1,18 @@
 //! `orders submit`: one order through the gateway, the way a client would send it.
 //!
 //! The gateway does the validating: `submit` only builds the body, so what it shows on a
-//! 400 is exactly what any client would get. `--wait` then polls the order-service until
-//! the order is persisted.
+//! 400 is exactly what any client would get. `--wait` then follows the order through the
+//! saga until it is confirmed or rejected, and shows each step with its time.
 
-use crate::cli::{DEFAULT_ADMIN_URL, DEFAULT_GATEWAY_URL};
-use crate::client::{self, Admin, Gateway};
+use crate::cli::{
+    DEFAULT_ADMIN_URL, DEFAULT_GATEWAY_URL, DEFAULT_INVENTORY_URL, DEFAULT_PAYMENT_URL,
+};
+use crate::client::{self, Admin, Gateway, Inventory, Payments};
 use crate::duration::parse_duration;
-use anyhow::bail;
+use chrono::{DateTime, Utc};
 use clap::Args;
-use orders_core::Order;
+use orders_core::api::{Payment, Reservation, ReservationStatus};
+use orders_core::{Order, OrderStatus};
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -35,10 +38,18 @@ pub struct SubmitArgs {
     /// The order-service admin's base URL (for --wait).
     #[arg(long, env = "ORDERS_ADMIN_URL", default_value = DEFAULT_ADMIN_URL)]
     pub admin: String,
-    /// Print the gateway's JSON answer (with --wait, plus the persisted order as "order").
+    /// The inventory-service admin's base URL (for --wait's reservation step).
+    #[arg(long, env = "ORDERS_INVENTORY_URL", default_value = DEFAULT_INVENTORY_URL)]
+    pub inventory: String,
+    /// The payment-service admin's base URL (for --wait's payment step).
+    #[arg(long, env = "ORDERS_PAYMENT_URL", default_value = DEFAULT_PAYMENT_URL)]
+    pub payment: String,
+    /// Print the gateway's JSON answer (with --wait, plus the final order as "order", its
+    /// "reservation" and its "payment" when the services have them).
     #[arg(long)]
     pub json: bool,
-    /// Wait until the order-service has persisted the order.
+    /// Wait until the order reaches its final state (confirmed or rejected) and show each
+    /// step with its time; exits 3 when it is still pending at --wait-timeout.
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits.
@@ -86,53 +97,193 @@ pub async fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let order = if args.wait {
-        let admin = Admin::new(client::http_client(args.timeout)?, &args.admin);
-        let order = wait_until_persisted(&admin, correlation_id, args.wait_timeout).await?;
-        if !args.json {
-            println!(
-                "persisted  {correlation_id}  status {}  at {}",
-                order.status,
-                orders_core::time::micros(order.persisted_at),
-            );
+    if !args.wait {
+        if args.json {
+            println!("{}", serde_json::to_value(&accepted)?);
         }
-        Some(order)
-    } else {
-        None
+        return Ok(ExitCode::SUCCESS);
+    }
+    let http = client::http_client(args.timeout)?;
+    let admin = Admin::new(http.clone(), &args.admin);
+    let waited = wait_until_final(&admin, correlation_id, args.wait_timeout).await?;
+    let order = match &waited {
+        Waited::Final(order) | Waited::Pending(Some(order)) => Some(order),
+        Waited::Pending(None) => None,
     };
+    // The other services' view, when they can be asked: what they did and when.
+    let reservation = Inventory::new(http.clone(), &args.inventory)
+        .reservation(correlation_id)
+        .await
+        .ok()
+        .flatten();
+    let payment = Payments::new(http, &args.payment)
+        .payment(correlation_id)
+        .await
+        .ok()
+        .flatten();
     if args.json {
         let mut document = serde_json::to_value(&accepted)?;
-        if let (Some(order), Value::Object(fields)) = (order, &mut document) {
+        if let Value::Object(fields) = &mut document {
             fields.insert("order".into(), serde_json::to_value(order)?);
+            fields.insert("reservation".into(), serde_json::to_value(&reservation)?);
+            fields.insert("payment".into(), serde_json::to_value(&payment)?);
         }
         println!("{document}");
+    } else {
+        let steps = Steps {
+            accepted_at: accepted.event.created_at,
+            order,
+            reservation: reservation.as_ref(),
+            payment: payment.as_ref(),
+        };
+        print!("{}", steps.lines());
     }
-    Ok(ExitCode::SUCCESS)
+    match waited {
+        Waited::Final(_) => Ok(ExitCode::SUCCESS),
+        Waited::Pending(order) => {
+            let why = if order.is_some() {
+                "it is still pending: is the inventory-service (or the payment-service) running?"
+            } else {
+                "the order-service does not have it yet: is it running?"
+            };
+            eprintln!(
+                "order {correlation_id} did not reach a final state within {:?}: {why}",
+                args.wait_timeout
+            );
+            Ok(ExitCode::from(PENDING))
+        }
+    }
 }
 
-/// Polls the order-service until it has the order, or fails at the deadline.
-pub async fn wait_until_persisted(
+/// The exit code of `--wait` when the order is not final in time.
+pub const PENDING: u8 = 3;
+
+/// What waiting for an order found.
+#[derive(Debug)]
+pub enum Waited {
+    Final(Order),
+    /// The deadline came first: the order as it was then, if the order-service had it.
+    Pending(Option<Order>),
+}
+
+/// Polls the order-service until the order is final, or until `timeout`. Failures to ask
+/// (the order-service restarting) are waited out too; only the last one is reported.
+pub async fn wait_until_final(
     admin: &Admin,
     correlation_id: &str,
     timeout: Duration,
-) -> anyhow::Result<Order> {
+) -> anyhow::Result<Waited> {
     let deadline = Instant::now() + timeout;
+    let mut last = None;
     loop {
-        let last_error = match admin.order(correlation_id).await {
-            Ok(Some(order)) => return Ok(order),
-            Ok(None) => None,
-            // The order-service may be restarting: keep asking until the deadline.
+        let error = match admin.order(correlation_id).await {
+            Ok(Some(order)) if order.status.is_final() => return Ok(Waited::Final(order)),
+            Ok(order) => {
+                last = order;
+                None
+            }
             Err(error) => Some(error),
         };
         if Instant::now() >= deadline {
-            let why = last_error.map_or_else(
-                || "it is still unknown to the order-service".to_owned(),
-                |e| format!("{e:#}"),
-            );
-            bail!("order {correlation_id} was not persisted within {timeout:?}: {why}");
+            return match (error, last) {
+                (Some(error), None) => Err(error.context(format!(
+                    "order {correlation_id} could not be followed within {timeout:?}"
+                ))),
+                (_, last) => Ok(Waited::Pending(last)),
+            };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The steps of one order, each with its time after the gateway accepted it.
+struct Steps<'a> {
+    accepted_at: DateTime<Utc>,
+    order: Option<&'a Order>,
+    reservation: Option<&'a Reservation>,
+    payment: Option<&'a Payment>,
+}
+
+impl Steps<'_> {
+    fn lines(&self) -> String {
+        let since = |t: DateTime<Utc>| {
+            let ms = (t - self.accepted_at).num_microseconds().unwrap_or(0) as f64 / 1e3;
+            format!("+{ms:.1} ms")
+        };
+        let mut out = String::new();
+        let mut line = |step: &str, detail: String, at: Option<DateTime<Utc>>| {
+            let at = at.map(since).unwrap_or_default();
+            out.push_str(&format!("{step:<10} {detail:<60} {at}\n"));
+        };
+        let Some(order) = self.order else {
+            return out;
+        };
+        let pending = order.history.iter().find(|t| t.to == OrderStatus::Pending);
+        line(
+            "pending",
+            "the order-service has the order".into(),
+            pending.map(|t| t.at),
+        );
+        if let Some(reservation) = self.reservation {
+            let detail = match reservation.status {
+                ReservationStatus::Rejected => format!(
+                    "the inventory refused it: {}",
+                    reservation.reason.as_deref().unwrap_or("")
+                ),
+                _ => format!("{} held by the inventory", units(reservation)),
+            };
+            let step = match reservation.status {
+                ReservationStatus::Rejected => "refused",
+                _ => "reserved",
+            };
+            line(step, detail, Some(reservation.created_at));
+        }
+        if let Some(payment) = self.payment {
+            match &payment.payment_id {
+                Some(id) => line(
+                    "paid",
+                    format!("{} charged, payment {id}", payment.amount),
+                    Some(payment.created_at),
+                ),
+                None => line(
+                    "declined",
+                    format!(
+                        "the payment provider said {}",
+                        payment.reason.as_deref().unwrap_or("no")
+                    ),
+                    Some(payment.created_at),
+                ),
+            }
+        }
+        if let Some(reservation) = self
+            .reservation
+            .filter(|r| r.status == ReservationStatus::Released)
+        {
+            line(
+                "released",
+                format!("{} back in stock", units(reservation)),
+                Some(reservation.updated_at),
+            );
+        }
+        if let Some(decided) = order.history.iter().find(|t| t.to.is_final()) {
+            let detail = match &decided.reason {
+                Some(reason) => reason.clone(),
+                None => format!("after {}", decided.event),
+            };
+            line(decided.to.as_str(), detail, Some(decided.at));
+        }
+        out
+    }
+}
+
+/// `SKU-1×2 SKU-2×1`.
+fn units(reservation: &Reservation) -> String {
+    let parts: Vec<String> = reservation
+        .items
+        .iter()
+        .map(|(sku, n)| format!("{sku}×{n}"))
+        .collect();
+    parts.join(" ")
 }
 
 #[cfg(test)]

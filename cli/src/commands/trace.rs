@@ -7,15 +7,22 @@
 //! from, so a persisted order's record is read back exactly; an order it does not have
 //! (yet) is looked for on the topic by its key, which is the correlation id.
 //!
+//! Then the rest of its saga: every event about it on every topic of the pipeline (read
+//! by its key), in time order with the time between them, and what each service holds
+//! for it (the order's history, the inventory's reservation, the payment).
+//!
 //! Exit codes: 0 persisted; 3 on the topic but not persisted (yet), or the order-service
 //! could not be asked; 1 found nowhere, or a failure.
 
-use crate::cli::{DEFAULT_ADMIN_URL, KafkaArgs};
-use crate::client::{self, Admin};
+use crate::cli::{DEFAULT_ADMIN_URL, DEFAULT_INVENTORY_URL, DEFAULT_PAYMENT_URL, KafkaArgs};
+use crate::client::{self, Admin, Inventory, Payments};
+use crate::commands::tail;
 use crate::duration::parse_duration;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::Args;
+use orders_core::api::{Payment, Reservation};
+use orders_core::saga::EventKind;
 use orders_core::time::{micros, millis};
 use orders_core::{Order, OrderCreated};
 use orders_kafka::ReceivedRecord;
@@ -37,6 +44,12 @@ pub struct TraceArgs {
     /// The order-service admin's base URL.
     #[arg(long, env = "ORDERS_ADMIN_URL", default_value = DEFAULT_ADMIN_URL)]
     pub admin: String,
+    /// The inventory-service admin's base URL (for the order's reservation).
+    #[arg(long, env = "ORDERS_INVENTORY_URL", default_value = DEFAULT_INVENTORY_URL)]
+    pub inventory: String,
+    /// The payment-service admin's base URL (for the order's payment).
+    #[arg(long, env = "ORDERS_PAYMENT_URL", default_value = DEFAULT_PAYMENT_URL)]
+    pub payment: String,
     /// How long to read the topic for the order's key when the order-service does not
     /// have it (the whole topic, from the beginning of every partition).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -134,10 +147,16 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
     }
 
     let report = Report::new(id, &persisted, &found);
+    let saga = Saga::read(&args, &kafka).await;
     if args.json {
-        println!("{}", report.to_json());
+        let mut document = report.to_json();
+        if let Value::Object(fields) = &mut document {
+            fields.insert("saga".into(), saga.to_json(report.created_at));
+        }
+        println!("{document}");
     } else {
         report.print();
+        saga.print(report.created_at);
     }
     Ok(match persisted {
         Persisted::Yes(_) => ExitCode::SUCCESS,
@@ -263,6 +282,147 @@ impl<'a> Report<'a> {
                 "onTopicToPersistedMs": between(self.on_topic_at, self.persisted_at),
                 "createdToPersistedMs": between(self.created_at, self.persisted_at),
             },
+        })
+    }
+}
+
+/// The order's saga after `order_created`: its events on the other topics, and what the
+/// inventory and payment services hold for it.
+struct Saga {
+    /// Every event about the order, in time order.
+    events: Vec<(EventKind, ReceivedRecord)>,
+    /// Topics that could not be read, and why.
+    unread: Vec<String>,
+    reservation: Result<Option<Reservation>, String>,
+    payment: Result<Option<Payment>, String>,
+}
+
+impl Saga {
+    async fn read(args: &TraceArgs, kafka: &orders_kafka::KafkaConfig) -> Self {
+        let id = args.correlation_id.as_str();
+        let topics = args.kafka.topics();
+        let scans = topics
+            .events()
+            .filter(|(kind, _)| *kind != EventKind::OrderCreated)
+            .map(|(kind, topic)| async move {
+                let scan =
+                    reader::find_by_key(kafka, topic, id.as_bytes(), args.scan_timeout).await;
+                (kind, topic, scan)
+            });
+        let mut events = Vec::new();
+        let mut unread = Vec::new();
+        for (kind, topic, scan) in futures::future::join_all(scans).await {
+            match scan {
+                Ok(scan) => {
+                    if !scan.complete {
+                        unread.push(format!("{topic}: stopped by --scan-timeout"));
+                    }
+                    events.extend(scan.records.into_iter().map(|r| (kind, r)));
+                }
+                Err(error) => unread.push(format!("{topic}: {error}")),
+            }
+        }
+        events.sort_by_key(|(_, r)| (r.timestamp_ms, r.offset));
+        let http = client::http_client(args.timeout);
+        let (reservation, payment) = match http {
+            Ok(http) => (
+                Inventory::new(http.clone(), &args.inventory)
+                    .reservation(id)
+                    .await
+                    .map_err(|e| format!("{e:#}")),
+                Payments::new(http, &args.payment)
+                    .payment(id)
+                    .await
+                    .map_err(|e| format!("{e:#}")),
+            ),
+            Err(e) => (Err(e.to_string()), Err(e.to_string())),
+        };
+        Self {
+            events,
+            unread,
+            reservation,
+            payment,
+        }
+    }
+
+    fn print(&self, created_at: Option<DateTime<Utc>>) {
+        let mut previous = created_at;
+        for (i, (kind, record)) in self.events.iter().enumerate() {
+            let at = record
+                .timestamp_ms
+                .and_then(DateTime::from_timestamp_millis);
+            let step = match (previous, at) {
+                (Some(p), Some(a)) => format!("  +{} ms", ms(p, a)),
+                _ => String::new(),
+            };
+            let label = if i == 0 { "saga" } else { "" };
+            println!(
+                "{label:<10} {:<18} {:<24} {}{step}",
+                kind.as_str(),
+                record.position(),
+                at.map(millis).unwrap_or_default()
+            );
+            println!("{:<10} {:<18} {}", "", "", tail::summary(record, *kind));
+            previous = at.or(previous);
+        }
+        for note in &self.unread {
+            println!("unread     {note}");
+        }
+        match &self.reservation {
+            Ok(Some(r)) => println!(
+                "inventory  {}{}",
+                r.status.as_str(),
+                r.reason
+                    .as_deref()
+                    .map(|w| format!(": {w}"))
+                    .unwrap_or_default()
+            ),
+            Ok(None) => println!("inventory  no reservation (yet)"),
+            Err(error) => println!("inventory  unknown: {error}"),
+        }
+        match &self.payment {
+            Ok(Some(p)) => println!(
+                "payment    {} {}{}",
+                p.status,
+                p.amount,
+                p.payment_id
+                    .as_deref()
+                    .or(p.reason.as_deref())
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default()
+            ),
+            Ok(None) => println!("payment    none (yet)"),
+            Err(error) => println!("payment    unknown: {error}"),
+        }
+    }
+
+    fn to_json(&self, created_at: Option<DateTime<Utc>>) -> Value {
+        let events: Vec<Value> = self
+            .events
+            .iter()
+            .map(|(kind, record)| {
+                let mut json = record.to_json();
+                let at = record
+                    .timestamp_ms
+                    .and_then(DateTime::from_timestamp_millis);
+                if let Value::Object(fields) = &mut json {
+                    fields.insert("type".into(), json!(kind.as_str()));
+                    if let (Some(from), Some(at)) = (created_at, at) {
+                        fields.insert("sinceCreatedMs".into(), json!(ms(from, at)));
+                    }
+                }
+                json
+            })
+            .collect();
+        let known = |r: &Result<Value, String>| match r {
+            Ok(v) => v.clone(),
+            Err(e) => json!({ "error": e }),
+        };
+        json!({
+            "events": events,
+            "unread": self.unread,
+            "reservation": known(&self.reservation.clone().map(|r| json!(r))),
+            "payment": known(&self.payment.clone().map(|p| json!(p))),
         })
     }
 }

@@ -188,6 +188,10 @@ pub struct Reservation {
     pub items: std::collections::BTreeMap<String, u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// When the inventory decided the order (reserved it or refused it).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When its status last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// One order's payment, as the payment-service's `GET /payments/{id}` answers it.

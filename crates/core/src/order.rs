@@ -396,9 +396,23 @@ pub struct Order {
     /// Why it was rejected, when it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// When it reached its final state.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_micros_opt"
+    )]
+    pub decided_at: Option<DateTime<Utc>>,
     /// Every step so far, oldest first (given for one order, not in lists).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Transition>,
+}
+
+fn serialize_micros_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize_micros(t, s),
+        None => s.serialize_none(),
+    }
 }
 
 fn serialize_micros<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -632,6 +646,7 @@ mod tests {
                 offset: 41,
             }),
             reason: Some("payment_declined: declined".into()),
+            decided_at: DateTime::from_timestamp_micros(1_764_969_300_223_456),
             history: vec![Transition {
                 from: Some(OrderStatus::Pending),
                 to: OrderStatus::Rejected,

@@ -1,12 +1,12 @@
-//! The only code that calls librdkafka directly, for the two things rdkafka's safe API
-//! cannot do: read header keys that are not UTF-8 without panicking, and inject a fatal
-//! producer error (librdkafka's own test hook) so that recovery from one can be tested.
+//! The only code that calls librdkafka directly, for what rdkafka's safe API cannot do:
+//! read header keys that are not UTF-8 without panicking, and, for tests, write such a key
+//! (as any client can) and inject a fatal producer error (librdkafka's own test hook).
 #![allow(unsafe_code)]
 
 use rdkafka::ClientContext;
 use rdkafka::bindings as rd;
 use rdkafka::client::Client;
-use rdkafka::message::BorrowedMessage;
+use rdkafka::message::{BorrowedMessage, OwnedHeaders};
 use rdkafka::types::RDKafkaRespErr;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_void};
@@ -62,6 +62,25 @@ pub(crate) fn inject_fatal_error<C: ClientContext>(client: &Client<C>, reason: &
             client.native_ptr(),
             RDKafkaRespErr::RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
             reason.as_ptr(),
+        );
+    }
+}
+
+/// Appends a header whose key is `key`'s bytes, whatever they are.
+pub(crate) fn add_raw_header(headers: &OwnedHeaders, key: &[u8], value: &[u8]) {
+    let list = std::ptr::from_ref(headers.as_borrowed())
+        .cast_mut()
+        .cast::<rd::rd_kafka_headers_t>();
+    // SAFETY: `as_borrowed` is the header list's own pointer (rdkafka casts it the same
+    // way), valid while `headers` is; librdkafka copies the name (with its explicit size,
+    // so any bytes) and the value before returning.
+    unsafe {
+        rd::rd_kafka_header_add(
+            list,
+            key.as_ptr().cast::<c_char>(),
+            isize::try_from(key.len()).unwrap_or(0),
+            value.as_ptr().cast::<c_void>(),
+            isize::try_from(value.len()).unwrap_or(0),
         );
     }
 }

@@ -192,13 +192,37 @@ impl KafkaPublisher {
         result
     }
 
+    /// Writes `record` with one more header whose key is any bytes, as another client
+    /// may write one (the Kafka protocol says keys are strings; nothing enforces it). For
+    /// tests of what consumers do with such records; not for production use.
+    #[doc(hidden)]
+    pub async fn publish_with_raw_header(
+        &self,
+        record: &Record,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<Published, PublishError> {
+        self.send_with(record, Some((key, value))).await
+    }
+
     async fn send(&self, record: &Record) -> Result<Published, PublishError> {
-        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+        self.send_with(record, None).await
+    }
+
+    async fn send_with(
+        &self,
+        record: &Record,
+        raw_header: Option<(&[u8], &[u8])>,
+    ) -> Result<Published, PublishError> {
+        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len() + 1);
         for (key, value) in &record.headers {
             headers = headers.insert(Header {
                 key,
                 value: Some(value),
             });
+        }
+        if let Some((key, value)) = raw_header {
+            crate::ffi::add_raw_header(&headers, key, value);
         }
         let mut future = FutureRecord::<[u8], [u8]>::to(&record.topic).headers(headers);
         if let Some(key) = &record.key {

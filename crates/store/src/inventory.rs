@@ -100,6 +100,8 @@ struct State {
     reason: Option<String>,
     /// Whether the row exists already (else it is inserted).
     stored: bool,
+    /// When the row was written and last changed (`None` until it is).
+    times: Option<(DateTime<Utc>, DateTime<Utc>)>,
     changed: bool,
     source: Option<EventPosition>,
 }
@@ -189,11 +191,16 @@ impl InventoryStore {
         let mut tx = self.db.begin("read a reservation").await?;
         let states = read_reservations(&mut tx, &[id]).await?;
         tx.commit("read a reservation").await?;
-        Ok(states.get(id).map(|state| Reservation {
-            correlation_id: id.to_owned(),
-            status: state.status,
-            items: state.items.clone(),
-            reason: state.reason.clone(),
+        Ok(states.get(id).and_then(|state| {
+            let (created_at, updated_at) = state.times?;
+            Some(Reservation {
+                correlation_id: id.to_owned(),
+                status: state.status,
+                items: state.items.clone(),
+                reason: state.reason.clone(),
+                created_at,
+                updated_at,
+            })
         }))
     }
 
@@ -284,6 +291,7 @@ impl InventoryStore {
                         items: requested.clone(),
                         reason: None,
                         stored: false,
+                        times: None,
                         changed: true,
                         source: sources.get(i).cloned(),
                     };
@@ -462,7 +470,8 @@ async fn read_reservations(
         on_tx!(tx, conn, d => {
             let failed = |e: sqlx::Error| store_error(d::BACKEND, "read reservations", &e);
             let mut query = QueryBuilder::new(
-                "SELECT correlation_id, status, reason FROM reservations WHERE correlation_id IN (",
+                "SELECT correlation_id, status, reason, created_at, updated_at FROM reservations \
+                 WHERE correlation_id IN (",
             );
             let mut list = query.separated(", ");
             for id in chunk {
@@ -482,6 +491,9 @@ async fn read_reservations(
                         items: BTreeMap::new(),
                         reason: row.try_get("reason").map_err(failed)?,
                         stored: true,
+                        times: d::read_ts(&row, "created_at")
+                            .and_then(|c| Ok((c, d::read_ts(&row, "updated_at")?)))
+                            .ok(),
                         changed: false,
                         source: None,
                     },

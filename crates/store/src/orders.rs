@@ -84,7 +84,10 @@ fn select(d_json_column: &str) -> String {
             c => c.to_owned(),
         })
         .collect();
-    format!("SELECT {}, reason FROM orders ", columns.join(", "))
+    format!(
+        "SELECT {}, reason, decided_at FROM orders ",
+        columns.join(", ")
+    )
 }
 
 /// What an order is, for telling a redelivery from a different order under the same
@@ -297,6 +300,8 @@ where
         source_partition: column(row, &id, "source_partition")?,
         source_offset: column(row, &id, "source_offset")?,
         reason: column(row, &id, "reason")?,
+        // NULL while the order is pending.
+        decided_at: read_ts(row, "decided_at").ok(),
         correlation_id: id,
     }
     .into_order()

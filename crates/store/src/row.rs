@@ -35,6 +35,7 @@ pub(crate) struct RawOrder {
     pub source_partition: Option<i64>,
     pub source_offset: Option<i64>,
     pub reason: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 /// The failure of reading `column` of the order `id`.
@@ -105,6 +106,7 @@ impl RawOrder {
             persisted_at: self.persisted_at,
             source,
             reason: self.reason,
+            decided_at: self.decided_at,
             history: Vec::new(),
         })
     }
@@ -129,6 +131,7 @@ mod tests {
             source_partition: None,
             source_offset: None,
             reason: None,
+            decided_at: None,
         }
     }
 

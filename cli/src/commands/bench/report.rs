@@ -63,6 +63,22 @@ pub(crate) struct EndToEnd {
     pub(crate) missing_sample: Vec<String>,
     /// Why the order-service could not always be asked, if it could not.
     pub(crate) lookup_error: Option<String>,
+    /// How the orders ended, when the saga ran (absent when no order was ever decided).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) saga: Option<SagaEnd>,
+}
+
+/// The saga's part of an end-to-end run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SagaEnd {
+    pub(crate) confirmed: u64,
+    pub(crate) rejected: u64,
+    /// Persisted but still pending at the deadline: an invariant broken.
+    pub(crate) pending: u64,
+    pub(crate) pending_sample: Vec<String>,
+    /// From the 202 to the final state.
+    pub(crate) final_latency_ms: Percentiles,
 }
 
 /// Latency percentiles in milliseconds.
@@ -113,6 +129,13 @@ impl Summary {
             drain_seconds: persistence.drain.as_secs_f64(),
             missing_sample: persistence.missing_ids.clone(),
             lookup_error: persistence.lookup_error.clone(),
+            saga: persistence.finals.as_ref().map(|f| SagaEnd {
+                confirmed: f.confirmed,
+                rejected: f.rejected,
+                pending: f.pending,
+                pending_sample: f.pending_sample.clone(),
+                final_latency_ms: Percentiles::of(&f.latency),
+            }),
         }
     }
 
@@ -185,6 +208,17 @@ impl Summary {
                 "backlog drained",
                 format!("{:.2} s after the load", e2e.drain_seconds),
             );
+            match &e2e.saga {
+                Some(saga) => {
+                    row("confirmed", saga.confirmed.to_string());
+                    row("rejected", saga.rejected.to_string());
+                    row("never final", saga.pending.to_string());
+                }
+                None => row(
+                    "final state",
+                    "none decided (no inventory or payment service?)".into(),
+                ),
+            }
         }
         if let Some(column) = results.column_mut(1) {
             column.set_cell_alignment(CellAlignment::Right);
@@ -209,6 +243,9 @@ impl Summary {
         add("request (202)", &self.latency_ms);
         if let Some(e2e) = &self.e2e {
             add("accepted → persisted", &e2e.latency_ms);
+            if let Some(saga) = &e2e.saga {
+                add("accepted → final", &saga.final_latency_ms);
+            }
         }
         for i in 1..=6 {
             if let Some(column) = latency.column_mut(i) {

@@ -77,7 +77,7 @@ async fn read(
 /// The record as `orders tail` prints it (with its topic first when several are
 /// watched), and the correlation id it carries, for the filter and for `orders trace`.
 pub(crate) fn event(record: &ReceivedRecord, prefix: bool) -> Event {
-    let line = tail::human_line(record);
+    let line = tail::event_line(record);
     let correlation_id = record
         .key
         .as_deref()

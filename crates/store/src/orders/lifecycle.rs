@@ -271,19 +271,22 @@ async fn decide(
 
     on_tx!(tx, conn, d => {
         let failed = |e: sqlx::Error| store_error(d::BACKEND, "decide orders", &e);
-        for chunk in updates.chunks(d::MAX_PARAMETERS / 3) {
-            let mut query = QueryBuilder::new("WITH decided (id, status, reason) AS (");
+        let at = d::ts(now)?;
+        for chunk in updates.chunks(d::MAX_PARAMETERS / 4) {
+            let mut query = QueryBuilder::new("WITH decided (id, status, reason, at) AS (");
             query.push_values(chunk, |mut b, (id, status, reason, _)| {
-                b.push_bind(id.as_str()).push_bind(status.as_str()).push_bind(reason.clone());
+                b.push_bind(id.as_str())
+                    .push_bind(status.as_str())
+                    .push_bind(reason.clone())
+                    .push_bind(at.clone());
             });
             query.push(
-                ") UPDATE orders SET status = decided.status, reason = decided.reason \
-                 FROM decided WHERE orders.correlation_id = decided.id \
-                 AND orders.status = 'pending'",
+                ") UPDATE orders SET status = decided.status, reason = decided.reason, \
+                 decided_at = decided.at FROM decided \
+                 WHERE orders.correlation_id = decided.id AND orders.status = 'pending'",
             );
             query.build().execute(&mut **conn).await.map_err(failed)?;
         }
-        let at = d::ts(now)?;
         for chunk in updates.chunks(d::MAX_PARAMETERS / 9) {
             let mut query = QueryBuilder::new(
                 "INSERT INTO order_transitions (correlation_id, to_status, from_status, \

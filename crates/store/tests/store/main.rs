@@ -29,6 +29,7 @@ fn expected(new: &NewOrder) -> Order {
         persisted_at: new.persisted_at.trunc_subsecs(6),
         source: new.source.clone(),
         reason: None,
+        decided_at: None,
         history: Vec::new(),
     }
 }

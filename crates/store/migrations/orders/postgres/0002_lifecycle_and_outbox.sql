@@ -1,7 +1,8 @@
 -- The order's life after pending, and the outbox its final events leave from.
 
--- confirmed or rejected; `reason` says why a rejected order was.
+-- confirmed or rejected; `reason` says why a rejected order was, `decided_at` when.
 ALTER TABLE orders ADD COLUMN reason text;
+ALTER TABLE orders ADD COLUMN decided_at timestamptz;
 
 -- Every step of an order: pending when order_created came, then its final state, each
 -- with the event (topic, partition, offset) that caused it.
