@@ -66,6 +66,39 @@ impl Launch {
         }
     }
 
+    /// `orders serve-inventory` (or `serve-payment`, by `command`) for `topics` on
+    /// `database_url`, admin on a free port, in the group `<topics.group>-<name>`.
+    pub fn saga_service(
+        command: &'static str,
+        topics: &Topics,
+        database_url: &str,
+        extra: &[&str],
+    ) -> Self {
+        let (name, group_flag) = match command {
+            "serve-inventory" => ("inventory", "--inventory-group"),
+            _ => ("payment", "--payment-group"),
+        };
+        let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let mut args: Vec<String> = vec![
+            command.into(),
+            "--admin-listen".into(),
+            address.to_string(),
+            "--database-url".into(),
+            database_url.into(),
+            group_flag.into(),
+            format!("{}-{name}", topics.group),
+            "-X".into(),
+            "session.timeout.ms=3000".into(),
+        ];
+        args.extend(topics.cli_args());
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        Self {
+            name,
+            address,
+            args,
+        }
+    }
+
     /// `orders serve-gateway` publishing to `topics`, on a free port.
     pub fn gateway(topics: &Topics, extra: &[&str]) -> Self {
         let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();

@@ -138,11 +138,25 @@ pub async fn assert_invariants(
         },
     )
     .await;
+    // Every order the order-service has, accepted by the test or not (a request that got
+    // a 503 may have landed all the same): all final, and what the others hold agrees.
     let mut confirmed = HashSet::new();
     let mut rejected = HashSet::new();
     let mut sold: BTreeMap<String, u64> = BTreeMap::new();
-    for id in accepted {
-        let (status, items) = &statuses[id];
+    let all = eventually(
+        "every order to be final",
+        Duration::from_secs(120),
+        || async {
+            let rows: Vec<(String, String, String)> = sqlite_rows(
+                orders_db,
+                "SELECT correlation_id, status, items FROM orders",
+            )
+            .await;
+            (!rows.iter().any(|(_, s, _)| s == "pending")).then_some(rows)
+        },
+    )
+    .await;
+    for (id, status, items) in &all {
         match status.as_str() {
             "confirmed" => {
                 confirmed.insert(id.clone());
@@ -157,6 +171,7 @@ pub async fn assert_invariants(
             other => panic!("order {id} is {other}"),
         }
     }
+    assert!(accepted.iter().all(|id| statuses.contains_key(id)));
 
     // Stock conserved: what was there = what is available + what was sold, and nothing
     // is held any more; never negative (the column refuses it, and it is read as signed).
@@ -227,7 +242,7 @@ pub async fn assert_invariants(
         count_keys(records(topics, pipeline.of(EventKind::OrderConfirmed)).await);
     let announced_rejected =
         count_keys(records(topics, pipeline.of(EventKind::OrderRejected)).await);
-    for id in accepted {
+    for (id, _, _) in &all {
         let expected = if confirmed.contains(id) {
             (1, 0)
         } else {
@@ -690,5 +705,133 @@ async fn two_inventory_services_on_one_postgres_database_never_oversell() {
     for service in [&first, &second] {
         let (_, stats) = get_json(&service.url("/stats")).await;
         assert!(stats["received"].as_u64().unwrap() > 0, "{stats}");
+    }
+}
+
+/// Waits until the load has sent at least `n` orders.
+async fn sent_at_least(sent: &std::sync::atomic::AtomicU64, n: u64) {
+    eventually(
+        &format!("{n} orders sent"),
+        Duration::from_secs(120),
+        || async { (sent.load(std::sync::atomic::Ordering::SeqCst) >= n).then_some(()) },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_saga_service_killed_three_times_and_a_broker_restart_lose_and_double_nothing() {
+    use crate::process::{Launch, send_orders};
+    use orders_nisshi::{Broker, BrokerConfig, Storage};
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicU64;
+
+    const ORDERS: u64 = 1_200;
+    // Enough for about two thirds of the orders (each takes 2 units of SKU-1).
+    let stock = [("SKU-1", 1_600)];
+    let broker_dir = tempfile::tempdir().unwrap();
+    let storage = broker_dir.path().to_owned();
+    let mut broker = tokio::task::spawn_blocking(move || {
+        Broker::start(BrokerConfig {
+            storage: Storage::sqlite(storage),
+            ..BrokerConfig::default()
+        })
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let topics = Topics::create_on(&broker.bootstrap_servers(), 3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    let (orders_db, inventory_db, payments_db) =
+        (db("orders.db"), db("inventory.db"), db("payments.db"));
+    let inventory_store =
+        orders_store::inventory::connect(&inventory_db, orders_store::StoreOptions::default())
+            .await
+            .unwrap();
+    inventory_store
+        .set_stock(&[("SKU-1".to_owned(), 1_600)])
+        .await
+        .unwrap();
+    inventory_store.close().await;
+
+    let logs = dir.path();
+    let gateway = Launch::gateway(&topics, &[])
+        .start(logs, &[("RUST_LOG", "info,librdkafka=warn")])
+        .await;
+    let mut services = [
+        Launch::consumer(&topics, &orders_db, &[])
+            .start(logs, &[("RUST_LOG", "info,librdkafka=warn")])
+            .await,
+        Launch::saga_service("serve-inventory", &topics, &inventory_db, &[])
+            .start(logs, &[("RUST_LOG", "info,librdkafka=warn")])
+            .await,
+        Launch::saga_service(
+            "serve-payment",
+            &topics,
+            &payments_db,
+            &["--decline-rate", "0.2", "--seed", "3"],
+        )
+        .start(logs, &[])
+        .await,
+    ];
+
+    let sent = Arc::new(AtomicU64::new(0));
+    let load = tokio::spawn(send_orders(
+        gateway.url(""),
+        "crash",
+        ORDERS,
+        8,
+        sent.clone(),
+    ));
+    for round in 1..=3 {
+        for (i, service) in services.iter_mut().enumerate() {
+            sent_at_least(&sent, round * 240 + i as u64 * 60).await;
+            service.kill().await;
+            service.restart().await;
+        }
+    }
+    sent_at_least(&sent, 1_000).await;
+    // Kept to the end: dropping a broker stops it.
+    let _broker = tokio::task::spawn_blocking(move || {
+        broker.kill();
+        broker.restart().unwrap();
+        broker
+    })
+    .await
+    .unwrap();
+    let ledger = load.await.unwrap();
+    assert!(
+        ledger.accepted.len() as u64 >= ORDERS / 2,
+        "most orders are accepted: {} of {ORDERS}, others {:?}",
+        ledger.accepted.len(),
+        ledger.others
+    );
+    let initial = stock.iter().map(|(s, n)| ((*s).to_owned(), *n)).collect();
+    let outcome = assert_invariants(
+        &topics,
+        &orders_db,
+        &inventory_db,
+        &payments_db,
+        &ledger.accepted,
+        &initial,
+    )
+    .await;
+    assert!(!outcome.confirmed.is_empty() && !outcome.rejected.is_empty());
+    let pipeline = topics.pipeline();
+    for consumer in [
+        Consumer::OrderService,
+        Consumer::Inventory,
+        Consumer::Payment,
+    ] {
+        assert_eq!(
+            topics.count(pipeline.dead_letters(consumer)).await,
+            0,
+            "nothing valid is dead-lettered ({consumer:?}); logs:\n{}",
+            services
+                .iter()
+                .map(|s| s.log_tail())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
     }
 }
