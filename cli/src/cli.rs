@@ -115,7 +115,7 @@ pub struct KafkaArgs {
     /// A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the
     /// environment variable takes a list separated by semicolons, since librdkafka
     /// values such as debug=broker,protocol contain commas).
-    #[arg(short = 'X', long = "kafka-option", value_name = "KEY=VALUE", env = "KAFKA_OPTIONS", value_delimiter = ';', value_parser = parse_option)]
+    #[arg(short = 'X', long = "kafka-option", value_name = "KEY=VALUE", env = "KAFKA_OPTIONS", hide_env_values = true, value_delimiter = ';', value_parser = parse_option)]
     pub options: Vec<(String, String)>,
     /// The order_created topic.
     #[arg(
@@ -124,6 +124,8 @@ pub struct KafkaArgs {
         default_value = "order_created"
     )]
     pub topic: String,
+    #[command(flatten)]
+    pub security: crate::security::KafkaSecurityArgs,
 }
 
 impl KafkaArgs {
@@ -143,7 +145,7 @@ impl KafkaArgs {
         KafkaConfig {
             brokers: self.brokers(),
             client_id,
-            options: self.options.clone(),
+            options: [self.security.options(), self.options.clone()].concat(),
         }
     }
 
@@ -185,16 +187,27 @@ pub struct GatewayArgs {
     pub request_timeout: Duration,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
+    #[command(flatten)]
+    pub access: crate::security::GatewayAccessArgs,
+    #[command(flatten)]
+    pub https: crate::security::HttpsArgs,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ConsumerArgs {
-    /// Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://orders.db")]
+    /// Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB (TLS as libpq:
+    /// ?sslmode=verify-full&sslrootcert=CA.pem).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        default_value = "sqlite://orders.db"
+    )]
     pub database_url: String,
-    /// Address of the admin HTTP (health, readiness, GET /orders/{correlationId}).
-    #[arg(long, env = "ADMIN_LISTEN", default_value = "0.0.0.0:3001")]
-    pub admin_listen: SocketAddr,
+    /// Address of the admin HTTP (health, readiness, GET /orders/{correlationId})
+    /// [default: 0.0.0.0:3001 with an admin token, 127.0.0.1:3001 without].
+    #[arg(long, env = "ADMIN_LISTEN")]
+    pub admin_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub kafka: KafkaArgs,
     /// The consumer group the order-service instances share.
@@ -213,6 +226,10 @@ pub struct ConsumerArgs {
     pub max_batch: u32,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
+    #[command(flatten)]
+    pub access: crate::security::AdminAccessArgs,
+    #[command(flatten)]
+    pub https: crate::security::HttpsArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -53,7 +53,7 @@ pub fn describe_failure(service: &str, status: StatusCode, body: &[u8]) -> Strin
 }
 
 pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
+    crate::security::client_builder(reqwest::Client::builder())?
         .timeout(timeout)
         .build()
         .context("cannot build the HTTP client")
@@ -103,6 +103,7 @@ impl Admin {
         request: reqwest::RequestBuilder,
     ) -> anyhow::Result<(StatusCode, bytes::Bytes)> {
         let failed = |e: reqwest::Error| unreachable("order-service", &self.base, &e);
+        let request = crate::security::with_admin_token(request);
         let response = request.send().await.map_err(failed)?;
         let status = response.status();
         Ok((status, response.bytes().await.map_err(failed)?))

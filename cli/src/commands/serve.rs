@@ -7,7 +7,7 @@ use crate::shutdown;
 use anyhow::{Context, bail};
 use orders_consumer::ConsumerConfig;
 use orders_gateway::GatewayConfig;
-use orders_http::ServeOptions;
+use orders_http::{HttpListener, ServeOptions};
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings};
 use orders_store::StoreOptions;
 use std::future::Future;
@@ -27,10 +27,12 @@ pub async fn gateway(args: GatewayArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let kafka = args.kafka.config("api-gateway");
-    let listener = bind(args.listen, "gateway").await?;
+    let listener = args.https.listener(bind(args.listen, "gateway").await?)?;
     let config = GatewayConfig {
         request_timeout: args.request_timeout,
         serve: serve_options(&args.shutdown),
+        api_keys: args.access.api_keys()?,
+        rate_limit: args.access.rate_limit,
         ..GatewayConfig::default()
     };
     let token = shutdown::on_signal();
@@ -56,7 +58,9 @@ pub async fn consumer(args: ConsumerArgs) -> anyhow::Result<ExitCode> {
     };
     config.max_batch = args.max_batch as usize;
     config.serve = serve_options(&args.shutdown);
-    let listener = bind(args.admin_listen, "admin").await?;
+    config.admin_token = args.access.token();
+    let address = args.access.address(args.admin_listen, 3001)?;
+    let listener = args.https.listener(bind(address, "admin").await?)?;
     let token = shutdown::on_signal();
     run_consumer(
         &kafka,
@@ -74,7 +78,7 @@ pub async fn run_gateway(
     kafka: &KafkaConfig,
     topic: &str,
     publish_timeout: Duration,
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     config: GatewayConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -100,7 +104,7 @@ pub async fn run_consumer(
     kafka: &KafkaConfig,
     database_url: &str,
     config: ConsumerConfig,
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = orders_store::connect(database_url, StoreOptions::default())

@@ -23,7 +23,6 @@ use orders_runtime::{
 };
 use std::future::Future;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 pub use orders_runtime::Error;
 
@@ -39,6 +38,8 @@ pub struct ConsumerConfig {
     pub max_batch: usize,
     pub backoff: Backoff,
     pub serve: ServeOptions,
+    /// See [`ServiceConfig::admin_token`].
+    pub admin_token: Option<orders_http::Credentials>,
 }
 
 impl ConsumerConfig {
@@ -51,6 +52,7 @@ impl ConsumerConfig {
             max_batch: 2_000,
             backoff: Backoff::default(),
             serve: ServeOptions::default(),
+            admin_token: None,
         }
     }
 
@@ -62,6 +64,7 @@ impl ConsumerConfig {
         service.max_batch = self.max_batch;
         service.backoff = self.backoff;
         service.serve = self.serve;
+        service.admin_token = self.admin_token.clone();
         service
     }
 }
@@ -148,7 +151,7 @@ pub async fn run(
     kafka: &KafkaConfig,
     store: Arc<dyn OrderStore>,
     config: ConsumerConfig,
-    admin_listener: TcpListener,
+    admin_listener: impl Into<orders_http::HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     orders_runtime::run(

@@ -9,6 +9,7 @@
 //! every documented route is routed, every route is documented, and the bodies the
 //! gateway really sends validate against the schemas documented for them.
 
+use crate::auth::Documented;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use orders_core::{OrderCreated, OrderItem, OrderRequest, Violation};
@@ -46,6 +47,7 @@ pub(crate) async fn serve() -> impl IntoResponse {
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     paths(submit_order, healthz, readyz, metrics, openapi_json),
+    modifiers(&Documented),
     components(schemas(OrderRequest, OrderItem, OrderCreated, Accepted, ErrorBody, Violation, Status)),
     tags((name = "orders", description = "Orders entering the pipeline"),
          (name = "operations", description = "Probes, metrics and this document")),

@@ -107,7 +107,8 @@ pub async fn group_lag(
     let group = group.to_owned();
     let topic = topic.to_owned();
     admin::blocking(move || {
-        let partitions = admin::partitions_of(consumer.client(), &topic, timeout)?;
+        let partitions =
+            admin::partitions_of(consumer.client(), &topic, timeout, admin::Queue::Unpolled)?;
 
         let mut wanted = TopicPartitionList::new();
         for &partition in &partitions {

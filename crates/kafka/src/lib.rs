@@ -12,13 +12,14 @@ pub mod admin;
 mod config;
 pub mod consumer;
 mod context;
+pub mod diagnosis;
 mod ffi;
 pub mod lag;
 pub mod lookup;
 mod publisher;
 mod record;
 
-pub use config::{KafkaConfig, parse_option};
+pub use config::{KafkaConfig, is_secret, parse_option};
 pub use context::ClientLogging;
 pub use publisher::{KafkaPublisher, ProducerSettings, Record};
 pub use rdkafka;
@@ -41,6 +42,10 @@ pub enum Error {
         timeout_ms: u128,
         cause: String,
     },
+    /// The cluster refused this client: credentials, certificates or the transport are
+    /// wrong (one line saying which; see [`diagnosis`]).
+    #[error("Kafka refused the connection: {0}")]
+    Refused(String),
     /// The topic does not exist on the cluster.
     #[error("topic {0} does not exist (create it with `orders topics create {0}`)")]
     UnknownTopic(String),

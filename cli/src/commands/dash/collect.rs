@@ -10,9 +10,9 @@ use super::prometheus::Scrape;
 use super::targets::{GroupSpec, ServiceSpec, Source, Targets};
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
-use orders_runtime::dead_letter::headers;
 use orders_kafka::lag::{self, GroupLag};
 use orders_kafka::{KafkaConfig, ReceivedRecord, admin, lookup};
+use orders_runtime::dead_letter::headers;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -188,8 +188,13 @@ async fn read_service(http: &reqwest::Client, spec: &ServiceSpec) -> ServiceRead
         .any(|s| matches!(s, Source::Stats(_)));
     let get = |path: &str| {
         let url = format!("{}{path}", spec.base_url);
+        // The admin token goes to the admin data (/stats) only.
+        let request = match path {
+            "/stats" => crate::security::with_admin_token(http.get(&url)),
+            _ => http.get(&url),
+        };
         async move {
-            let response = http.get(&url).send().await.map_err(describe)?;
+            let response = request.send().await.map_err(describe)?;
             let status = response.status();
             let body = response.text().await.map_err(describe)?;
             Ok::<_, String>((status, body))
