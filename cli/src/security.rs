@@ -95,7 +95,6 @@ impl SaslMechanism {
 /// How to authenticate to Kafka and encrypt the connection. `-X` properties given as
 /// well are applied after these, so they win.
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Kafka security")]
 pub struct KafkaSecurityArgs {
     /// PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL
     /// credentials are given, SSL when only TLS files are, else PLAINTEXT].

@@ -19,4 +19,5 @@ mod packaging;
 mod process;
 mod report;
 mod scale;
+mod security;
 mod trace;

@@ -121,22 +121,25 @@ fn metadata<C: ClientContext>(
     queue: Queue,
 ) -> std::result::Result<Metadata, Error> {
     const SLICE: Duration = Duration::from_millis(250);
-    let started = Instant::now();
-    let deadline = started + timeout;
+    let deadline = Instant::now() + timeout;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         // All topics, not `Some(topic)`: brokers that auto-create topics (nisshi does)
         // would create one that is merely asked about.
         let error = match client.fetch_metadata(None, left.min(SLICE)) {
-            Ok(metadata) => return Ok(metadata),
+            Ok(metadata) => {
+                diagnosis::clear();
+                return Ok(metadata);
+            }
             Err(error) => error,
         };
         if queue == Queue::Unpolled {
             for (code, text) in crate::ffi::drain_main_queue(client) {
+                tracing::trace!(target: "librdkafka", ?code, "{text}");
                 diagnosis::observe(code.map(Into::into), &text);
             }
         }
-        if let Some(refusal) = diagnosis::since(started) {
+        if let Some(refusal) = diagnosis::refused() {
             return Err(Error::Refused(refusal));
         }
         if left <= SLICE || !retryable(&error) {

@@ -6,6 +6,7 @@
 //! `Debug` shows them as `<redacted>`, so that no log or panic message can carry them.
 
 use rdkafka::ClientConfig;
+use rdkafka::config::RDKafkaLogLevel;
 
 /// How to reach the cluster. Plain data; the CLI fills it from flags and environment.
 #[derive(Clone, PartialEq, Eq)]
@@ -63,6 +64,12 @@ impl KafkaConfig {
             .any(|key| config.get(key).is_some());
         if tls && !ca_given {
             config.set("ssl.ca.location", "probe");
+        }
+        // librdkafka logs a closed connection at info: with a quieter RUST_LOG it would
+        // not say so at all, and `diagnosis` could not tell a plaintext client at a TLS
+        // listener. `tracing` still filters what is shown.
+        if (config.log_level as i32) < (RDKafkaLogLevel::Info as i32) {
+            config.set_log_level(RDKafkaLogLevel::Info);
         }
         config
     }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cause {
     Credentials,
+    Mechanism,
     UntrustedCertificate,
     NotTls,
     ExpectsTls,
@@ -25,10 +26,20 @@ enum Cause {
 impl Cause {
     /// The cause a librdkafka error or log line names, if it is one of ours.
     fn of(code: Option<RDKafkaErrorCode>, text: &str) -> Option<Self> {
+        let broker = strip_thread(text);
+        let tls_client = broker.starts_with("ssl://") || broker.starts_with("sasl_ssl://");
         if text.contains("connecting to a PLAINTEXT broker listener?") {
             Some(Self::NotTls)
-        } else if text.contains("connecting to a SSL listener?") {
+        } else if text.contains("connecting to a SSL listener?")
+            // librdkafka 2.12 no longer says so itself: a plaintext client whose very
+            // first request is answered by a closed connection.
+            || (!tls_client
+                && text.contains("Disconnected")
+                && text.contains("in state APIVERSION_QUERY"))
+        {
             Some(Self::ExpectsTls)
+        } else if text.contains("mechanism handshake failed") {
+            Some(Self::Mechanism)
         } else if text.contains("certificate verify failed") || text.contains("0A000086") {
             Some(Self::UntrustedCertificate)
         } else if code == Some(RDKafkaErrorCode::Authentication)
@@ -51,6 +62,11 @@ impl Cause {
                 "the broker refused the SASL credentials: check KAFKA_SASL_USERNAME, \
                  KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM"
             }
+            Self::Mechanism => {
+                "the broker does not take this SASL mechanism (it lists the ones it takes; \
+                 none means that listener takes no SASL): check KAFKA_SASL_MECHANISM and \
+                 KAFKA_SECURITY_PROTOCOL"
+            }
             Self::UntrustedCertificate => {
                 "the broker's TLS certificate is not trusted: KAFKA_SSL_CA_LOCATION must name \
                  the CA that issued it"
@@ -70,6 +86,7 @@ impl Cause {
     /// Transport hints can also come from one unlucky disconnect (a broker restarting
     /// mid-handshake): those count once they repeat; the others are certain at once.
     fn needs_repeat(self) -> bool {
+        // A refused password, certificate or mechanism is certain at once.
         matches!(self, Self::NotTls | Self::ExpectsTls)
     }
 }
@@ -87,10 +104,11 @@ struct Seen {
 
 static NEWEST: Mutex<Option<Seen>> = Mutex::new(None);
 
-/// How long a diagnosis stands without being seen again: librdkafka retries about every
-/// second (`reconnect.backoff.max.ms`), so a cause that is gone stops being reported
-/// within this.
-const STANDS_FOR: Duration = Duration::from_secs(10);
+/// How long a diagnosis stands without being seen again. librdkafka retries about every
+/// second but logs an identical failure only once in 30 s, so a cause that persists is
+/// seen again within this; one that is fixed is cleared sooner, by the first request a
+/// broker answers ([`clear`]).
+const STANDS_FOR: Duration = Duration::from_secs(40);
 /// How often a cause that persists is logged again above debug.
 const RELOG_EVERY: Duration = Duration::from_secs(60);
 
@@ -138,15 +156,6 @@ pub(crate) fn observe(code: Option<RDKafkaErrorCode>, text: &str) -> Observed {
     }
 }
 
-/// The refusal seen since `since`, if any (and certain).
-pub(crate) fn since(since: Instant) -> Option<String> {
-    let newest = NEWEST.lock().unwrap_or_else(|p| p.into_inner());
-    newest
-        .as_ref()
-        .filter(|seen| seen.last >= since && (!seen.cause.needs_repeat() || seen.count >= 2))
-        .map(|seen| seen.line.clone())
-}
-
 /// Why this process's Kafka clients are being refused right now, if they are: a
 /// refusal seen in the last few seconds. Services answer not ready with it.
 pub fn refused() -> Option<String> {
@@ -156,6 +165,14 @@ pub fn refused() -> Option<String> {
         .filter(|seen| seen.last.elapsed() < STANDS_FOR)
         .filter(|seen| !seen.cause.needs_repeat() || seen.count >= 2)
         .map(|seen| seen.line.clone())
+}
+
+/// Forgets the refusal: a broker has answered since.
+pub(crate) fn clear() {
+    let mut newest = NEWEST.lock().unwrap_or_else(|p| p.into_inner());
+    if newest.take().is_some() {
+        tracing::info!(target: "orders_kafka", "Kafka accepts the connection again");
+    }
 }
 
 /// librdkafka prefixes lines with its thread (`[thrd:sasl_ssl://host:port/bootstrap]: `),
@@ -196,6 +213,17 @@ mod tests {
                  caused by incorrect security.protocol configuration (connecting to a SSL \
                  listener?) or broker version is < 0.10 (see api.version.request)",
                 Cause::ExpectsTls,
+            ),
+            (
+                "[thrd:127.0.0.1:1/bootstrap]: 127.0.0.1:1/bootstrap: Disconnected: connection \
+                 closed by peer: receive 0 after POLLIN (after 2ms in state APIVERSION_QUERY)",
+                Cause::ExpectsTls,
+            ),
+            (
+                "sasl_plaintext://127.0.0.1:1/bootstrap: SASL SCRAM-SHA-512 mechanism handshake \
+                 failed: Broker: Request not valid in current SASL state: broker's supported \
+                 mechanisms:  (after 1ms in state AUTH_HANDSHAKE)",
+                Cause::Mechanism,
             ),
         ];
         for (text, cause) in cases {

@@ -47,6 +47,7 @@ mod error;
 mod orders;
 mod row;
 mod schema;
+mod tls;
 
 pub use error::{Error, Result};
 pub use orders::{Store, connect, migrate};

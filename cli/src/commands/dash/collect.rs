@@ -125,7 +125,7 @@ struct DeadLetterTopic {
 
 impl Collector {
     pub(crate) fn new(targets: Targets) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::security::client_builder(reqwest::Client::builder())?
             .timeout(targets.timeout)
             .connect_timeout(targets.timeout)
             .build()?;
