@@ -309,7 +309,7 @@ pub struct GatewayAccessArgs {
     pub api_keys_file: Option<PathBuf>,
     /// At most this many requests per client (its API key, or its address without
     /// keys), as N/s or N/m; past it the client gets 429 with Retry-After.
-    #[arg(long, env = "RATE_LIMIT", value_name = "N/s", value_parser = RateLimit::parse)]
+    #[arg(long, env = "GATEWAY_RATE_LIMIT", value_name = "N/s", value_parser = RateLimit::parse)]
     pub rate_limit: Option<RateLimit>,
 }
 

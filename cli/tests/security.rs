@@ -754,7 +754,7 @@ async fn a_refused_service_is_not_ready_logs_it_once_and_recovers_once_the_cause
         || async {
             let answer = reqwest::get(&ready).await.ok()?;
             (answer.status() == 503).then_some(())?;
-            Some(answer.text().await.ok()?)
+            answer.text().await.ok()
         },
     )
     .await;
@@ -909,4 +909,36 @@ async fn postgres_verify_full_connects_and_a_wrong_host_name_or_ca_is_refused() 
             lines[0]
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_past_the_rate_limit_gets_429_with_retry_after_and_probes_do_not() {
+    let topics = crate::helpers::Topics::create(1).await;
+    let logs = tempfile::tempdir().unwrap();
+    let gateway = crate::process::Launch::gateway(&topics, &["--rate-limit", "3/m"])
+        .start(logs.path(), &[])
+        .await;
+    let http = crate::helpers::http();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let answer = http
+            .post(gateway.url("/orders"))
+            .json(&crate::helpers::order_body())
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status().as_u16());
+        if answer.status() == 429 {
+            let wait: u64 = answer.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&wait), "Retry-After {wait}");
+        }
+    }
+    assert_eq!(statuses, [202, 202, 202, 429], "a burst of 3, then refused");
+    // Probes are never limited.
+    let probe = http.get(gateway.url("/healthz")).send().await.unwrap();
+    assert_eq!(probe.status(), 200);
 }
