@@ -542,6 +542,35 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
     benched.success("bench -n 1000 --e2e");
     outputs.push(("bench".into(), benched.all()));
 
+    // The gateway over HTTPS too, driven by `submit` trusting the test's CA.
+    let https_port = free_port();
+    let mut https_env = gateway_env.clone();
+    https_env.extend([
+        ("TLS_CERT".into(), pki.arg("server.pem")),
+        ("TLS_KEY".into(), pki.arg("server.key")),
+    ]);
+    let https_gateway = Service::start(
+        &[
+            "serve-gateway",
+            "--listen",
+            &format!("127.0.0.1:{https_port}"),
+        ],
+        &https_env,
+        dir.path().join("gateway-https.log"),
+        format!("https://127.0.0.1:{https_port}"),
+    )
+    .await;
+    let plain_at_tls = reqwest::get(format!("http://127.0.0.1:{https_port}/healthz")).await;
+    assert!(plain_at_tls.is_err(), "plain HTTP at the HTTPS listener");
+    let over_https = run(
+        &["submit", "--sku", "SKU-2:1", "--wait"],
+        &with(&client_env, "ORDERS_GATEWAY_URL", &https_gateway.url("")),
+    )
+    .await;
+    over_https.success("submit --wait through the HTTPS gateway");
+    outputs.push(("submit over HTTPS".into(), over_https.all()));
+    outputs.push(("the HTTPS gateway's log".into(), https_gateway.log()));
+
     let lag = run(&["lag", "--json"], &client_env).await;
     lag.success("lag");
     let lag_json: serde_json::Value = serde_json::from_str(&lag.stdout).unwrap();

@@ -42,6 +42,8 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             println!("broker      using the one at {}", kafka.brokers);
             None
         }
+        // A broker answers there but refuses these settings: not one to replace.
+        Err(refused @ orders_kafka::Error::Refused(_)) => return Err(refused.into()),
         Err(_) => {
             let broker = start_broker(&kafka.brokers, &data_dir, &args.kafka.topic).await?;
             kafka.brokers = broker.bootstrap_servers();

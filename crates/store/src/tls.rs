@@ -35,7 +35,12 @@ pub(crate) struct Pinned {
 /// Applies libpq's reading of `sslmode` and `sslrootcert` to `options` (parsed from
 /// `url`), and says what to verify before connecting.
 pub(crate) fn prepare(url: &str, options: PgConnectOptions) -> (PgConnectOptions, Option<Pinned>) {
-    let root = parameter(url, "sslrootcert");
+    // The URL's, else libpq's variable (which sqlx reads too).
+    let root = parameter(url, "sslrootcert").or_else(|| {
+        std::env::var("PGSSLROOTCERT")
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
     let mode = options.get_ssl_mode();
     if root.as_deref() == Some("system") {
         // Not a file: sqlx's own roots are the system's here.
