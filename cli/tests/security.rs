@@ -414,6 +414,8 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
     let gateway_port = free_port();
     let mut gateway_env = kafka_env(&brokers);
     gateway_env.extend([
+        // Every log line there is, for the search for secrets at the end.
+        ("RUST_LOG".into(), "debug".into()),
         ("KAFKA_TOPIC_ORDER_CREATED".into(), topic.clone()),
         ("GATEWAY_API_KEYS_FILE".into(), keys.display().to_string()),
     ]);
@@ -433,6 +435,7 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
     let admin_port = free_port();
     let mut consumer_env = kafka_env(&brokers);
     consumer_env.extend([
+        ("RUST_LOG".into(), "debug".into()),
         ("KAFKA_TOPIC_ORDER_CREATED".into(), topic.clone()),
         ("KAFKA_GROUP_ID".into(), group.clone()),
         ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
@@ -621,6 +624,10 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
         .await
         .unwrap();
     outputs.push(("the gateway's /metrics".into(), gateway_metrics));
+    assert!(
+        gateway.log().contains("gateway listening") && consumer.log().contains("DEBUG"),
+        "the logs searched are the services' own, at debug"
+    );
     outputs.push(("the gateway's log".into(), gateway.log()));
     outputs.push(("the order-service's log".into(), consumer.log()));
     for (what, text) in &outputs {
