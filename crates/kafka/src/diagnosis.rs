@@ -157,7 +157,8 @@ pub(crate) fn observe(code: Option<RDKafkaErrorCode>, text: &str) -> Observed {
 }
 
 /// Why this process's Kafka clients are being refused right now, if they are: a
-/// refusal seen in the last few seconds. Services answer not ready with it.
+/// refusal seen within [`STANDS_FOR`] and not cleared by an answer since. Services
+/// answer not ready with it.
 pub fn refused() -> Option<String> {
     let newest = NEWEST.lock().unwrap_or_else(|p| p.into_inner());
     newest
@@ -170,7 +171,7 @@ pub fn refused() -> Option<String> {
 /// Forgets the refusal: a broker has answered since.
 pub(crate) fn clear() {
     let mut newest = NEWEST.lock().unwrap_or_else(|p| p.into_inner());
-    if newest.take().is_some() {
+    if newest.take().is_some_and(|seen| seen.logged.is_some()) {
         tracing::info!(target: "orders_kafka", "Kafka accepts the connection again");
     }
 }
