@@ -133,7 +133,7 @@ pub struct KafkaArgs {
     /// A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the
     /// environment variable takes a list separated by semicolons, since librdkafka
     /// values such as debug=broker,protocol contain commas).
-    #[arg(short = 'X', long = "kafka-option", value_name = "KEY=VALUE", env = "KAFKA_OPTIONS", value_delimiter = ';', value_parser = parse_option)]
+    #[arg(short = 'X', long = "kafka-option", value_name = "KEY=VALUE", env = "KAFKA_OPTIONS", hide_env_values = true, value_delimiter = ';', value_parser = parse_option)]
     pub options: Vec<(String, String)>,
     /// The order_created topic.
     #[arg(
@@ -144,6 +144,8 @@ pub struct KafkaArgs {
     pub topic: String,
     #[command(flatten)]
     pub saga: SagaTopicArgs,
+    #[command(flatten)]
+    pub security: crate::security::KafkaSecurityArgs,
 }
 
 /// The saga's topics, after `order_created`: one per kind of event, and a dead-letter
@@ -250,7 +252,7 @@ impl KafkaArgs {
         KafkaConfig {
             brokers: self.brokers(),
             client_id,
-            options: self.options.clone(),
+            options: [self.security.options(), self.options.clone()].concat(),
         }
     }
 
@@ -394,22 +396,37 @@ pub struct GatewayArgs {
     pub gateway: GatewayOptions,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
+    #[command(flatten)]
+    pub access: crate::security::GatewayAccessArgs,
+    #[command(flatten)]
+    pub https: crate::security::HttpsArgs,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ConsumerArgs {
-    /// Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://orders.db")]
+    /// Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB (TLS as libpq:
+    /// ?sslmode=verify-full&sslrootcert=CA.pem).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        default_value = "sqlite://orders.db"
+    )]
     pub database_url: String,
-    /// Address of the admin HTTP (health, readiness, GET /orders/{correlationId}).
-    #[arg(long, env = "ADMIN_LISTEN", default_value = "0.0.0.0:3001")]
-    pub admin_listen: SocketAddr,
+    /// Address of the admin HTTP (health, readiness, GET /orders/{correlationId})
+    /// [default: 0.0.0.0:3001 with an admin token, 127.0.0.1:3001 without].
+    #[arg(long, env = "ADMIN_LISTEN")]
+    pub admin_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub kafka: KafkaArgs,
     #[command(flatten)]
     pub consumer: ConsumerOptions,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
+    #[command(flatten)]
+    pub access: crate::security::AdminAccessArgs,
+    #[command(flatten)]
+    pub https: crate::security::HttpsArgs,
 }
 
 /// How a saga service consumes: the options `serve-inventory` and `serve-payment` share.
@@ -506,9 +523,10 @@ pub struct InventoryArgs {
         default_value = "sqlite://inventory.db"
     )]
     pub database_url: String,
-    /// Address of the admin HTTP (health, readiness, /stock, /reservations/{id}).
-    #[arg(long, env = "INVENTORY_ADMIN_LISTEN", default_value = "0.0.0.0:3002")]
-    pub admin_listen: SocketAddr,
+    /// Address of the admin HTTP (health, readiness, /stock, /reservations/{id})
+    /// [default: 0.0.0.0:3002 with an admin token, 127.0.0.1:3002 without].
+    #[arg(long, env = "INVENTORY_ADMIN_LISTEN")]
+    pub admin_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub kafka: KafkaArgs,
     #[command(flatten)]
@@ -517,6 +535,10 @@ pub struct InventoryArgs {
     pub service: ServiceOptions,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
+    #[command(flatten)]
+    pub access: crate::security::AdminAccessArgs,
+    #[command(flatten)]
+    pub https: crate::security::HttpsArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -529,9 +551,10 @@ pub struct PaymentArgs {
         default_value = "sqlite://payments.db"
     )]
     pub database_url: String,
-    /// Address of the admin HTTP (health, readiness, /payments/{id}).
-    #[arg(long, env = "PAYMENT_ADMIN_LISTEN", default_value = "0.0.0.0:3003")]
-    pub admin_listen: SocketAddr,
+    /// Address of the admin HTTP (health, readiness, /payments/{id})
+    /// [default: 0.0.0.0:3003 with an admin token, 127.0.0.1:3003 without].
+    #[arg(long, env = "PAYMENT_ADMIN_LISTEN")]
+    pub admin_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub kafka: KafkaArgs,
     #[command(flatten)]
@@ -540,6 +563,10 @@ pub struct PaymentArgs {
     pub service: ServiceOptions,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
+    #[command(flatten)]
+    pub access: crate::security::AdminAccessArgs,
+    #[command(flatten)]
+    pub https: crate::security::HttpsArgs,
 }
 
 /// `orders up`: the options of both services, with listen addresses on this machine only.
@@ -580,12 +607,18 @@ pub struct UpArgs {
     pub payment: PaymentOptions,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
+    #[command(flatten)]
+    pub access: crate::security::AdminAccessArgs,
+    #[command(flatten)]
+    pub gateway_access: crate::security::GatewayAccessArgs,
 }
 
 impl UpArgs {
-    /// `config` with the shutdown options every service of `up` shares.
+    /// `config` with the shutdown options and the admin token every service of `up`
+    /// shares.
     pub fn shutdown_options(&self, mut config: ServiceConfig) -> ServiceConfig {
         config.serve = self.shutdown.serve_options();
+        config.admin_token = self.access.token();
         config
     }
 }

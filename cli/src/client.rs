@@ -46,7 +46,7 @@ pub fn describe_failure(service: &str, status: StatusCode, body: &[u8]) -> Strin
 }
 
 pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
+    crate::security::client_builder(reqwest::Client::builder())?
         .timeout(timeout)
         .build()
         .context("cannot build the HTTP client")
@@ -97,6 +97,12 @@ async fn send(
     request: reqwest::RequestBuilder,
 ) -> anyhow::Result<(StatusCode, bytes::Bytes)> {
     let failed = |e: reqwest::Error| unreachable(service, base, &e);
+    // The admin token is for the services' admin ports, never for the gateway.
+    let request = if service == "gateway" {
+        request
+    } else {
+        crate::security::with_admin_token(request)
+    };
     let response = request.send().await.map_err(failed)?;
     let status = response.status();
     Ok((status, response.bytes().await.map_err(failed)?))

@@ -8,6 +8,7 @@ pub mod client;
 pub mod commands;
 pub mod duration;
 mod logging;
+pub mod security;
 mod shutdown;
 
 use clap::Parser;

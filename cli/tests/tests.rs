@@ -22,5 +22,6 @@ mod process;
 mod report;
 mod saga;
 mod scale;
+mod security;
 mod trace;
 mod up;

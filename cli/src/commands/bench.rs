@@ -121,7 +121,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     // Read before the load, so that a wrong path fails at once, not after the run.
     let previous = args.baseline.as_deref().map(baseline::load).transpose()?;
     let concurrency = args.concurrency as usize;
-    let http = reqwest::Client::builder()
+    let http = crate::security::client_builder(reqwest::Client::builder())?
         .timeout(args.timeout)
         .pool_max_idle_per_host(concurrency)
         .tcp_nodelay(true)

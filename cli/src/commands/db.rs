@@ -19,7 +19,12 @@ pub enum DbCommand {
 #[derive(Debug, Clone, Args)]
 pub struct DbMigrateArgs {
     /// The orders database: sqlite://PATH or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://orders.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        default_value = "sqlite://orders.db"
+    )]
     pub database_url: String,
 }
 

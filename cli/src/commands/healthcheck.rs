@@ -24,7 +24,7 @@ pub struct HealthcheckArgs {
 
 pub async fn run(args: HealthcheckArgs) -> anyhow::Result<ExitCode> {
     // No proxy: a container's HTTP_PROXY must not take a check of its own port elsewhere.
-    let http = reqwest::Client::builder()
+    let http = crate::security::client_builder(reqwest::Client::builder())?
         .timeout(args.timeout)
         .no_proxy()
         .build()?;

@@ -41,7 +41,7 @@ pub enum SchemaCommand {
 pub struct RegistryArgs {
     /// Base URL of the Schema Registry (credentials, when it needs them, as
     /// https://KEY:SECRET@host).
-    #[arg(long, env = "SCHEMA_REGISTRY_URL", default_value = DEFAULT_REGISTRY_URL)]
+    #[arg(long, env = "SCHEMA_REGISTRY_URL", hide_env_values = true, default_value = DEFAULT_REGISTRY_URL)]
     pub registry: String,
     /// The topic whose record values the schema describes.
     #[arg(

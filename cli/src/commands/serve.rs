@@ -8,6 +8,7 @@ use anyhow::Context;
 use orders_consumer::ConsumerConfig;
 use orders_core::saga::payment::PaymentProvider;
 use orders_gateway::GatewayConfig;
+use orders_http::HttpListener;
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Topics};
 use orders_runtime::ServiceConfig;
 use orders_store::StoreOptions;
@@ -19,9 +20,11 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub async fn gateway(args: GatewayArgs) -> anyhow::Result<ExitCode> {
-    let config = args.gateway.config(&args.shutdown)?;
+    let mut config = args.gateway.config(&args.shutdown)?;
+    config.api_keys = args.access.api_keys()?;
+    config.rate_limit = args.access.rate_limit;
     let kafka = args.kafka.config("api-gateway");
-    let listener = bind(args.listen, "gateway").await?;
+    let listener = args.https.listener(bind(args.listen, "gateway").await?)?;
     let token = shutdown::on_signal();
     run_gateway(
         &kafka,
@@ -37,8 +40,10 @@ pub async fn gateway(args: GatewayArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn consumer(args: ConsumerArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("order-service");
-    let config = args.consumer.config(&args.kafka, &args.shutdown);
-    let listener = bind(args.admin_listen, "admin").await?;
+    let mut config = args.consumer.config(&args.kafka, &args.shutdown);
+    config.admin_token = args.access.token();
+    let address = args.access.address(args.admin_listen, 3001)?;
+    let listener = args.https.listener(bind(address, "admin").await?)?;
     let token = shutdown::on_signal();
     run_consumer(
         &kafka,
@@ -54,11 +59,15 @@ pub async fn consumer(args: ConsumerArgs) -> anyhow::Result<ExitCode> {
 pub async fn inventory(args: InventoryArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("inventory-service");
     let topics = args.kafka.topics();
-    let config = args.service.apply(
+    let mut config = args.service.apply(
         orders_inventory::config(&topics, &args.inventory.inventory_group),
         &args.shutdown,
     );
-    let listener = bind(args.admin_listen, "inventory admin").await?;
+    config.admin_token = args.access.token();
+    let address = args.access.address(args.admin_listen, 3002)?;
+    let listener = args
+        .https
+        .listener(bind(address, "inventory admin").await?)?;
     let token = shutdown::on_signal();
     run_inventory(
         &kafka,
@@ -75,11 +84,13 @@ pub async fn inventory(args: InventoryArgs) -> anyhow::Result<ExitCode> {
 pub async fn payment(args: PaymentArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("payment-service");
     let topics = args.kafka.topics();
-    let config = args.service.apply(
+    let mut config = args.service.apply(
         orders_payment::config(&topics, &args.payment.payment_group),
         &args.shutdown,
     );
-    let listener = bind(args.admin_listen, "payment admin").await?;
+    config.admin_token = args.access.token();
+    let address = args.access.address(args.admin_listen, 3003)?;
+    let listener = args.https.listener(bind(address, "payment admin").await?)?;
     let token = shutdown::on_signal();
     run_payment(
         &kafka,
@@ -100,7 +111,7 @@ pub async fn run_inventory(
     database_url: &str,
     topics: Topics,
     config: ServiceConfig,
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = orders_store::inventory::connect(database_url, StoreOptions::default())
@@ -122,7 +133,7 @@ pub async fn run_payment(
     provider: Arc<dyn PaymentProvider>,
     topics: Topics,
     config: ServiceConfig,
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = orders_store::payments::connect(database_url, StoreOptions::default())
@@ -150,7 +161,7 @@ pub async fn run_gateway(
     kafka: &KafkaConfig,
     topic: &str,
     publish_timeout: Duration,
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     config: GatewayConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -176,7 +187,7 @@ pub async fn run_consumer(
     kafka: &KafkaConfig,
     database_url: &str,
     config: ConsumerConfig,
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = orders_store::connect(database_url, StoreOptions::default())

@@ -32,8 +32,11 @@ const BROKER_GRACE: Duration = Duration::from_secs(6);
 
 pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     // The same options as the serve commands, read the same way.
-    let gateway_config = args.gateway.config(&args.shutdown)?;
-    let consumer_config = args.consumer.config(&args.kafka, &args.shutdown);
+    let mut gateway_config = args.gateway.config(&args.shutdown)?;
+    gateway_config.api_keys = args.gateway_access.api_keys()?;
+    gateway_config.rate_limit = args.gateway_access.rate_limit;
+    let mut consumer_config = args.consumer.config(&args.kafka, &args.shutdown);
+    consumer_config.admin_token = args.access.token();
     let topics = args.kafka.topics();
     let inventory_config = args.shutdown_options(orders_inventory::config(
         &topics,
@@ -65,6 +68,8 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             println!("broker      using the one at {}", kafka.brokers);
             None
         }
+        // A broker answers there but refuses these settings: not one to replace.
+        Err(refused @ orders_kafka::Error::Refused(_)) => return Err(refused.into()),
         Err(_) => {
             let broker = start_broker(&kafka.brokers, &data_dir, &topics).await?;
             for config in std::iter::once(&mut kafka).chain(clients.iter_mut()) {

@@ -28,7 +28,6 @@ use orders_runtime::{
 };
 use std::future::Future;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 pub use orders_runtime::Error;
 
@@ -44,6 +43,8 @@ pub struct ConsumerConfig {
     pub max_batch: usize,
     pub backoff: Backoff,
     pub serve: ServeOptions,
+    /// See [`ServiceConfig::admin_token`].
+    pub admin_token: Option<orders_http::Credentials>,
 }
 
 impl ConsumerConfig {
@@ -62,6 +63,7 @@ impl ConsumerConfig {
             max_batch: 2_000,
             backoff: Backoff::default(),
             serve: ServeOptions::default(),
+            admin_token: None,
         }
     }
 
@@ -76,6 +78,7 @@ impl ConsumerConfig {
         service.max_batch = self.max_batch;
         service.backoff = self.backoff;
         service.serve = self.serve;
+        service.admin_token = self.admin_token.clone();
         service
     }
 }
@@ -212,7 +215,7 @@ pub async fn run(
     store: Arc<dyn OrderStore>,
     outbox: Arc<dyn Outbox>,
     config: ConsumerConfig,
-    admin_listener: TcpListener,
+    admin_listener: impl Into<orders_http::HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     orders_runtime::run(

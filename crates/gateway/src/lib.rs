@@ -6,6 +6,7 @@
 //! waits for the order-service. The publisher is a port: the binary passes Kafka, tests
 //! of the HTTP surface may pass anything.
 
+mod auth;
 mod health;
 pub mod openapi;
 mod orders;
@@ -16,11 +17,10 @@ use axum::handler::Handler;
 use axum::http::{Method, StatusCode};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use orders_core::{OrderPublisher, SubmitOrder};
-use orders_http::{Draining, ServeOptions};
+use orders_http::{Credentials, Draining, HttpListener, RateLimit, ServeOptions};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
 /// How the gateway behaves; plain data, filled by the CLI.
@@ -32,6 +32,10 @@ pub struct GatewayConfig {
     /// Keep it above the publisher's delivery timeout, so a slow broker is a 503.
     pub request_timeout: Duration,
     pub serve: ServeOptions,
+    /// The API keys `POST /orders` requires; `None` takes every request.
+    pub api_keys: Option<Credentials>,
+    /// Requests per client before `429`; `None` for no limit.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for GatewayConfig {
@@ -40,6 +44,8 @@ impl Default for GatewayConfig {
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
             serve: ServeOptions::default(),
+            api_keys: None,
+            rate_limit: None,
         }
     }
 }
@@ -121,13 +127,14 @@ pub fn router(mut gateway: Gateway, config: &GatewayConfig) -> Router {
             config.request_timeout,
         ))
         .with_state(gateway);
+    let routes = auth::secure(routes, config);
     orders_http::observe(routes, "gateway")
 }
 
 /// Serves the gateway on `listener` until `shutdown` completes, then drains in-flight
 /// requests. The caller flushes its publisher afterwards.
 pub async fn run(
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     publisher: Arc<dyn OrderPublisher>,
     config: GatewayConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -135,8 +142,12 @@ pub async fn run(
     let gateway = Gateway::new(publisher);
     let draining = gateway.draining.clone();
     let app = router(gateway, &config);
-    if let Ok(address) = listener.local_addr() {
-        tracing::info!(%address, "gateway listening");
+    let listener = listener.into();
+    if let Ok(address) = axum::serve::Listener::local_addr(&listener) {
+        let scheme = listener.scheme();
+        let api_keys = config.api_keys.is_some();
+        let rate_limit = config.rate_limit.map(|r| r.to_string());
+        tracing::info!(%address, scheme, api_keys, rate_limit, "gateway listening");
     }
     orders_http::serve(listener, app, draining, config.serve, shutdown).await
 }

@@ -8,6 +8,7 @@
 //! the router: the routes it documents are exactly [`crate::routes`], and the bodies the
 //! gateway really sends validate against the schemas documented for them.
 
+use crate::auth::Documented;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use orders_core::api::{Accepted, ErrorBody, Probe, ProbeStatus};
@@ -46,6 +47,7 @@ pub(crate) async fn serve() -> impl IntoResponse {
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     paths(submit_order, healthz, readyz, metrics, openapi_json),
+    modifiers(&Documented),
     components(schemas(OrderRequest, OrderItem, OrderCreated, Accepted, ErrorBody, Violation, ProbeStatus, Probe)),
     tags((name = "orders", description = "Orders entering the pipeline"),
          (name = "operations", description = "Probes, metrics and this document")),

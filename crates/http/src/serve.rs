@@ -4,13 +4,17 @@
 //! SIGTERM, tests bind port 0 and pass any future). On shutdown the service first says
 //! it is not ready (so a load balancer stops sending), waits `drain_delay`, stops
 //! accepting, and gives in-flight requests `shutdown_timeout` to finish.
+//!
+//! The listener may speak HTTPS ([`HttpListener`]); each request carries its peer's
+//! address ([`Peer`], for the per-client rate limit).
 
+use crate::limit::Peer;
+use crate::listen::HttpListener;
 use axum::Router;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 /// Set once shutdown has begun; readiness probes answer 503 from then on.
 #[derive(Debug, Clone, Default)]
@@ -46,7 +50,7 @@ impl Default for ServeOptions {
 
 /// Serves `router` on `listener` until `shutdown` completes, then drains.
 pub async fn serve(
-    listener: TcpListener,
+    listener: impl Into<HttpListener>,
     router: Router,
     draining: Draining,
     options: ServeOptions,
@@ -60,7 +64,11 @@ pub async fn serve(
         tokio::time::sleep(options.drain_delay).await;
         let _ = closed_tx.send(());
     };
-    let server = axum::serve(listener, router).with_graceful_shutdown(signal);
+    let server = axum::serve(
+        listener.into(),
+        router.into_make_service_with_connect_info::<Peer>(),
+    )
+    .with_graceful_shutdown(signal);
     let deadline = async move {
         // Only counts from the moment the listener closes; a dropped sender means the
         // server ended first, and then this branch must never win.

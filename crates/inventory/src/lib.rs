@@ -26,7 +26,6 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 pub use orders_runtime::Error;
 
@@ -271,7 +270,7 @@ pub async fn run(
     store: InventoryStore,
     topics: Topics,
     config: ServiceConfig,
-    admin_listener: TcpListener,
+    admin_listener: impl Into<orders_http::HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     orders_runtime::run(

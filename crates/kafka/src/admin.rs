@@ -2,17 +2,21 @@
 //! [`crate::reader`].)
 //!
 //! librdkafka's metadata and offset calls block; they run on tokio's blocking pool so
-//! that callers stay async.
+//! that callers stay async. A metadata request is asked in short slices, so that a
+//! cluster that refuses this client (see [`crate::diagnosis`]) is reported within about
+//! a second instead of after the whole time-out.
 
-use crate::{ClientLogging, Error, KafkaConfig, Result};
+use crate::{ClientLogging, Error, KafkaConfig, Result, diagnosis};
 use rdkafka::ClientContext;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::Client;
+use rdkafka::error::KafkaError;
 use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::metadata::Metadata;
 use rdkafka::types::RDKafkaRespErr;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A topic to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +70,7 @@ pub async fn create_topics(
     let admin = Arc::new(admin_client(config)?);
     let probe = admin.clone();
     let brokers = config.brokers.clone();
-    blocking(move || reachable(probe.inner(), &brokers, timeout)).await?;
+    blocking(move || reachable(probe.inner(), &brokers, timeout, Queue::Unpolled)).await?;
 
     let min_insync: Vec<String> = topics
         .iter()
@@ -95,8 +99,10 @@ pub async fn create_topics(
             Err((name, RDKafkaErrorCode::TopicAlreadyExists)) => {
                 let probe = admin.clone();
                 let topic = name.clone();
-                let partitions =
-                    blocking(move || partitions_of(probe.inner(), &topic, timeout)).await?;
+                let partitions = blocking(move || {
+                    partitions_of(probe.inner(), &topic, timeout, Queue::Unpolled)
+                })
+                .await?;
                 let partitions = i32::try_from(partitions.len()).unwrap_or(i32::MAX);
                 (name, TopicOutcome::AlreadyExists { partitions })
             }
@@ -135,14 +141,14 @@ pub async fn topic_config(
 pub async fn partitions(config: &KafkaConfig, topic: &str, timeout: Duration) -> Result<Vec<i32>> {
     let admin = admin_client(config)?;
     let topic = topic.to_owned();
-    blocking(move || partitions_of(admin.inner(), &topic, timeout)).await
+    blocking(move || partitions_of(admin.inner(), &topic, timeout, Queue::Unpolled)).await
 }
 
 /// Fails with [`Error::Unreachable`] unless a broker answers a metadata request.
 pub async fn ping(config: &KafkaConfig, timeout: Duration) -> Result<()> {
     let admin = admin_client(config)?;
     let brokers = config.brokers.clone();
-    blocking(move || reachable(admin.inner(), &brokers, timeout)).await
+    blocking(move || reachable(admin.inner(), &brokers, timeout, Queue::Unpolled)).await
 }
 
 fn admin_client(config: &KafkaConfig) -> Result<AdminClient<ClientLogging>> {
@@ -152,32 +158,86 @@ fn admin_client(config: &KafkaConfig) -> Result<AdminClient<ClientLogging>> {
         .map_err(Error::Config)
 }
 
+/// Whether anything else serves a client's main queue (its errors and log lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Queue {
+    /// A producer or a polled consumer: its context sees the errors.
+    Polled,
+    /// An admin client or a consumer that has not read yet: the errors are read here.
+    Unpolled,
+}
+
+/// The cluster's metadata (all topics), or why it could not be had: a refusal as soon as
+/// it is seen, else what librdkafka said at the deadline.
+fn metadata<C: ClientContext>(
+    client: &Client<C>,
+    timeout: Duration,
+    queue: Queue,
+) -> std::result::Result<Metadata, Error> {
+    const SLICE: Duration = Duration::from_millis(250);
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        // All topics, not `Some(topic)`: brokers that auto-create topics (nisshi does)
+        // would create one that is merely asked about.
+        let error = match client.fetch_metadata(None, left.min(SLICE)) {
+            Ok(metadata) => {
+                diagnosis::clear();
+                return Ok(metadata);
+            }
+            Err(error) => error,
+        };
+        if queue == Queue::Unpolled {
+            for (code, text) in crate::ffi::drain_main_queue(client) {
+                tracing::trace!(target: "librdkafka", ?code, "{text}");
+                diagnosis::observe(code.map(Into::into), &text);
+            }
+        }
+        if let Some(refusal) = diagnosis::refused() {
+            return Err(Error::Refused(refusal));
+        }
+        if left <= SLICE || !retryable(&error) {
+            return Err(Error::Kafka(error));
+        }
+    }
+}
+
+/// Errors a longer wait may cure: the ones of a cluster not (yet) answering.
+fn retryable(error: &KafkaError) -> bool {
+    use RDKafkaErrorCode::{AllBrokersDown, BrokerTransportFailure, OperationTimedOut};
+    matches!(
+        error.rdkafka_error_code(),
+        Some(OperationTimedOut | AllBrokersDown | BrokerTransportFailure)
+    )
+}
+
 pub(crate) fn reachable<C: ClientContext>(
     client: &Client<C>,
     brokers: &str,
     timeout: Duration,
+    queue: Queue,
 ) -> Result<()> {
-    client
-        .fetch_metadata(None, timeout)
-        .map(|_| ())
-        .map_err(|source| Error::Unreachable {
+    match metadata(client, timeout, queue) {
+        Ok(_) => Ok(()),
+        Err(Error::Kafka(source)) => Err(Error::Unreachable {
             brokers: brokers.to_owned(),
             timeout_ms: timeout.as_millis(),
             cause: match source.rdkafka_error_code() {
                 Some(code) => code.to_string(),
                 None => source.to_string(),
             },
-        })
+        }),
+        Err(other) => Err(other),
+    }
 }
 
 pub(crate) fn partitions_of<C: ClientContext>(
     client: &Client<C>,
     topic: &str,
     timeout: Duration,
+    queue: Queue,
 ) -> Result<Vec<i32>> {
-    // All topics, not `Some(topic)`: brokers that auto-create topics (nisshi does) would
-    // create one that is merely asked about.
-    let metadata = client.fetch_metadata(None, timeout)?;
+    let metadata = metadata(client, timeout, queue)?;
     let Some(found) = metadata.topics().iter().find(|t| t.name() == topic) else {
         return Err(Error::UnknownTopic(topic.to_owned()));
     };

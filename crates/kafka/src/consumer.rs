@@ -81,9 +81,14 @@ impl ClientContext for GroupContext {
     }
 
     /// librdkafka's statistics (every `statistics.interval.ms`) carry each partition's
-    /// lag: the gauge `orders_consumer_lag`. Partitions this member does not own read 0,
+    /// lag: the gauge `orders_consumer_lag`; and each broker's state, which clears a
+    /// refusal once one is connected. Partitions this member does not own read 0,
     /// so summing the gauge over members gives the group's lag.
     fn stats(&self, statistics: Statistics) {
+        // A broker this member is connected to: whatever refused it before is fixed.
+        if statistics.brokers.values().any(|b| b.state == "UP") {
+            crate::diagnosis::clear();
+        }
         for topic in statistics.topics.values() {
             for partition in topic.partitions.values().filter(|p| p.partition >= 0) {
                 let lag = if partition.desired {

@@ -1,5 +1,8 @@
-//! librdkafka's own log lines and errors, as `tracing` events.
+//! librdkafka's own log lines and errors, as `tracing` events. A refused connection (a
+//! wrong password, an untrusted certificate: see [`crate::diagnosis`]) is logged once
+//! as an error that says what to fix, and its repeats at debug.
 
+use crate::diagnosis::{self, Observed};
 use rdkafka::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
@@ -21,6 +24,9 @@ impl ClientContext for ClientLogging {
 
 pub(crate) fn log(level: RDKafkaLogLevel, facility: &str, message: &str) {
     use RDKafkaLogLevel::*;
+    if matches!(level, Emerg | Alert | Critical | Error | Warning) && refusal(None, message) {
+        return;
+    }
     match level {
         Emerg | Alert | Critical => tracing::error!(target: "librdkafka", facility, "{message}"),
         // librdkafka's "errors" are mostly a broker it cannot reach, which it retries
@@ -36,11 +42,30 @@ pub(crate) fn log(level: RDKafkaLogLevel, facility: &str, message: &str) {
 /// Anything else is a warning.
 pub(crate) fn error_event(error: &KafkaError, reason: &str) {
     use rdkafka::error::RDKafkaErrorCode::{AllBrokersDown, BrokerTransportFailure};
+    if refusal(error.rdkafka_error_code(), reason) {
+        return;
+    }
     match error.rdkafka_error_code() {
         Some(AllBrokersDown | BrokerTransportFailure) => {
             tracing::debug!(target: "librdkafka", %error, reason);
         }
         _ => tracing::warn!(target: "librdkafka", %error, reason),
+    }
+}
+
+/// Logs a refused connection, the first time in a while as an error and otherwise at
+/// debug; false when `text` is not one.
+fn refusal(code: Option<rdkafka::error::RDKafkaErrorCode>, text: &str) -> bool {
+    match diagnosis::observe(code, text) {
+        Observed::Other => false,
+        Observed::Repeat => {
+            tracing::debug!(target: "librdkafka", "{text}");
+            true
+        }
+        Observed::Report(line) => {
+            tracing::error!(target: "orders_kafka", "cannot connect to Kafka: {line}");
+            true
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The only code that calls librdkafka directly, for what rdkafka's safe API cannot do:
-//! read header keys that are not UTF-8 without panicking, and, for tests, write such a key
-//! (as any client can) and inject a fatal producer error (librdkafka's own test hook).
+//! read header keys that are not UTF-8 without panicking; read the errors of a client
+//! nobody polls (an admin client's main queue), so that a refused connection is diagnosed
+//! rather than waited out; and, for tests, write a header key that is not UTF-8 (as any
+//! client can) and inject a fatal producer error (librdkafka's own test hook).
 #![allow(unsafe_code)]
 
 use rdkafka::ClientContext;
@@ -83,4 +85,53 @@ pub(crate) fn add_raw_header(headers: &OwnedHeaders, key: &[u8], value: &[u8]) {
             isize::try_from(value.len()).unwrap_or(0),
         );
     }
+}
+
+/// The errors and log lines waiting on the main queue of `client`, oldest first, as
+/// (error code, text). Only for clients whose main queue nobody else polls (admin
+/// clients, consumers before they read): a producer's queue also holds its delivery
+/// reports, which must not be taken from it.
+pub(crate) fn drain_main_queue<C: ClientContext>(
+    client: &Client<C>,
+) -> Vec<(Option<RDKafkaRespErr>, String)> {
+    let mut drained = Vec::new();
+    // SAFETY: the client pointer is valid while `client` is borrowed; the queue handle
+    // is released below; each event is read while it exists and destroyed once, and the
+    // strings librdkafka returns for it are copied before that.
+    unsafe {
+        let queue = rd::rd_kafka_queue_get_main(client.native_ptr());
+        if queue.is_null() {
+            return drained;
+        }
+        loop {
+            let event = rd::rd_kafka_queue_poll(queue, 0);
+            if event.is_null() {
+                break;
+            }
+            match rd::rd_kafka_event_type(event) {
+                rd::RD_KAFKA_EVENT_ERROR => {
+                    let code = rd::rd_kafka_event_error(event);
+                    let text = rd::rd_kafka_event_error_string(event);
+                    if !text.is_null() {
+                        let text = CStr::from_ptr(text).to_string_lossy().into_owned();
+                        drained.push((Some(code), text));
+                    }
+                }
+                rd::RD_KAFKA_EVENT_LOG => {
+                    let mut facility: *const c_char = ptr::null();
+                    let mut text: *const c_char = ptr::null();
+                    let mut level = 0;
+                    let read = rd::rd_kafka_event_log(event, &mut facility, &mut text, &mut level);
+                    if read == 0 && !text.is_null() {
+                        let text = CStr::from_ptr(text).to_string_lossy().into_owned();
+                        drained.push((None, text));
+                    }
+                }
+                _ => {}
+            }
+            rd::rd_kafka_event_destroy(event);
+        }
+        rd::rd_kafka_queue_destroy(queue);
+    }
+    drained
 }

@@ -102,7 +102,8 @@ pub async fn group_lag(
     let group = group.to_owned();
     let topic = topic.to_owned();
     admin::blocking(move || {
-        let partitions = admin::partitions_of(consumer.client(), &topic, timeout)?;
+        let partitions =
+            admin::partitions_of(consumer.client(), &topic, timeout, admin::Queue::Unpolled)?;
         let committed: BTreeMap<i32, i64> =
             reader::committed_on(&consumer, &topic, &partitions, timeout)?
                 .into_iter()

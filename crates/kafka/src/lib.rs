@@ -14,6 +14,7 @@ mod config;
 pub mod consumer;
 mod context;
 pub mod dead_letter;
+pub mod diagnosis;
 mod ffi;
 pub mod lag;
 pub mod published;
@@ -22,7 +23,7 @@ pub mod reader;
 mod record;
 pub mod topics;
 
-pub use config::{KafkaConfig, parse_option};
+pub use config::{KafkaConfig, is_secret, parse_option};
 pub use context::ClientLogging;
 pub use publisher::{KafkaPublisher, ProducerSettings, Record};
 pub use rdkafka;
@@ -46,6 +47,10 @@ pub enum Error {
         timeout_ms: u128,
         cause: String,
     },
+    /// The cluster refused this client: credentials, certificates or the transport are
+    /// wrong (one line saying which; see [`diagnosis`]).
+    #[error("Kafka refused the connection: {0}")]
+    Refused(String),
     /// The topic does not exist on the cluster.
     #[error("topic {0} does not exist (create it with `orders topics create {0}`)")]
     UnknownTopic(String),

@@ -21,7 +21,8 @@ pub async fn watermarks(
     let consumer = reader(config)?;
     let topic = topic.to_owned();
     admin::blocking(move || {
-        let partitions = admin::partitions_of(consumer.client(), &topic, timeout)?;
+        let partitions =
+            admin::partitions_of(consumer.client(), &topic, timeout, admin::Queue::Unpolled)?;
         partitions
             .into_iter()
             .map(|p| {

@@ -278,9 +278,11 @@ impl KafkaPublisher {
     pub async fn ping(&self, timeout: Duration) -> Result<()> {
         let producer = self.producer().map_err(|e| Error::Task(e.to_string()))?;
         let topic = self.topic.clone();
-        admin::blocking(move || admin::partitions_of(producer.client(), &topic, timeout))
-            .await
-            .map(|_| ())
+        admin::blocking(move || {
+            admin::partitions_of(producer.client(), &topic, timeout, admin::Queue::Polled)
+        })
+        .await
+        .map(|_| ())
     }
 }
 

@@ -73,7 +73,8 @@ impl TopicReader {
         let consumer = reader_consumer(config)?;
         let owned = topic.to_owned();
         let consumer = admin::blocking(move || {
-            let partitions = admin::partitions_of(consumer.client(), &owned, timeout)?;
+            let partitions =
+                admin::partitions_of(consumer.client(), &owned, timeout, admin::Queue::Unpolled)?;
             let mut assignment = TopicPartitionList::new();
             for partition in partitions {
                 let offset = match (&from, committed.get(&partition)) {
@@ -108,7 +109,8 @@ impl TopicReader {
         let consumer = reader_consumer(config)?;
         let owned = topic.to_owned();
         let (consumer, remaining, skipped) = admin::blocking(move || {
-            let partitions = admin::partitions_of(consumer.client(), &owned, timeout)?;
+            let partitions =
+                admin::partitions_of(consumer.client(), &owned, timeout, admin::Queue::Unpolled)?;
             let mut assignment = TopicPartitionList::new();
             let mut remaining = HashMap::new();
             let mut skipped = 0;
@@ -385,7 +387,8 @@ impl GroupOffsets {
         let consumer = self.consumer.clone();
         let topic = topic.to_owned();
         admin::blocking(move || {
-            let partitions = admin::partitions_of(consumer.client(), &topic, timeout)?;
+            let partitions =
+                admin::partitions_of(consumer.client(), &topic, timeout, admin::Queue::Unpolled)?;
             committed_on(&consumer, &topic, &partitions, timeout)
         })
         .await

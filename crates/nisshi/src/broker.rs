@@ -18,6 +18,17 @@ use crate::{Error, Result, install, log::BrokerLog, probe, schemas, watchdog::Wa
 /// The sqlite database's file name inside [`Storage::Sqlite`]'s directory.
 pub const SQLITE_FILE: &str = "broker.db";
 
+/// Whether the broker at `addr` answers: a Kafka request on a plaintext listener, a TCP
+/// connection on a TLS one.
+fn answers(addr: &str, tls: bool) -> bool {
+    if tls {
+        addr.parse()
+            .is_ok_and(|addr| std::net::TcpStream::connect_timeout(&addr, PROBE_TIMEOUT).is_ok())
+    } else {
+        probe(addr, PROBE_TIMEOUT).is_ok()
+    }
+}
+
 /// What nisshi prints on stdout once it listens (`ready in 42ms`).
 const READY_LINE: &str = "ready in ";
 /// What nisshi prints when its listener's address is taken.
@@ -118,7 +129,8 @@ pub struct BrokerConfig {
     /// is where nisshi reads the schemas from.
     pub value_schemas: Vec<(String, String)>,
     /// More arguments for `nisshi broker`, after the ones this crate sets. `--silent` would hide
-    /// the line that readiness waits for.
+    /// the line that readiness waits for. With `--cert` (a TLS listener) readiness is a TCP
+    /// connection rather than a plaintext Kafka request.
     pub extra_args: Vec<OsString>,
 }
 
@@ -317,6 +329,8 @@ fn launch(
         Watchdog::spawn(binary, &args, config.storage.working_dir(), &log.writer()?)?;
 
     let addr = format!("127.0.0.1:{port}");
+    // A TLS listener (`--cert`) would refuse the plaintext probe: a connect has to do.
+    let tls = config.extra_args.iter().any(|arg| arg == "--cert");
     loop {
         if let Some(status) = watchdog.try_wait() {
             let tail = log.tail_since(offset);
@@ -329,7 +343,7 @@ fn launch(
         }
         // The ready line alone could be an earlier run's, and a connect alone could reach
         // another process that took the port: together they mean this nisshi answers.
-        if log.contains_since(offset, READY_LINE) && probe(&addr, PROBE_TIMEOUT).is_ok() {
+        if log.contains_since(offset, READY_LINE) && answers(&addr, tls) {
             return Ok(watchdog);
         }
         if Instant::now() >= deadline {

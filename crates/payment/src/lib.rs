@@ -28,7 +28,6 @@ use orders_store::payments::{NewPayment, PaymentStore, PaymentTopics};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 pub use orders_runtime::Error;
 
@@ -253,7 +252,7 @@ pub async fn run(
     provider: Arc<dyn PaymentProvider>,
     topics: Topics,
     config: ServiceConfig,
-    admin_listener: TcpListener,
+    admin_listener: impl Into<orders_http::HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     orders_runtime::run(

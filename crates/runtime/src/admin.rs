@@ -1,5 +1,6 @@
 //! The admin HTTP every consuming service serves: liveness, readiness, counters and
-//! metrics, with the service's own read endpoints merged in.
+//! metrics, with the service's own read endpoints merged in. With a token configured,
+//! everything but the probes and `/metrics` requires it (`Authorization: Bearer`).
 
 use crate::status::Status;
 use async_trait::async_trait;
@@ -8,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use orders_core::StoreError;
 use orders_core::api::{ProbeStatus, Stats};
-use orders_http::{ApiError, Draining};
+use orders_http::{ApiError, Credentials, Draining, Scheme};
 use orders_kafka::consumer::CommitHealth;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub(crate) struct Admin {
     pub(crate) alive: Vec<Arc<dyn Fn() -> Result<(), String> + Send + Sync>>,
 }
 
-pub(crate) fn router(admin: Admin, service: Router) -> Router {
+pub(crate) fn router(admin: Admin, service: Router, token: Option<Credentials>) -> Router {
     let name = admin.status.service();
     let routes = Router::new()
         .route("/healthz", get(healthz))
@@ -42,6 +43,7 @@ pub(crate) fn router(admin: Admin, service: Router) -> Router {
         .route("/stats", get(stats))
         .with_state(admin)
         .merge(service);
+    let routes = orders_http::auth::protect(routes, token, Scheme::AdminToken);
     orders_http::observe(routes, name)
 }
 
@@ -71,14 +73,20 @@ fn commits_failing(failing: Duration) -> ApiError {
     )
 }
 
-/// Ready when not shutting down, not retrying a failure, committing offsets, and the
-/// store answers.
+/// Ready when not shutting down, not retrying a failure, not refused by Kafka (wrong
+/// credentials, certificates or transport), committing offsets, and the store answers.
 async fn readyz(State(admin): State<Admin>) -> Result<Json<ProbeStatus>, ApiError> {
     if admin.draining.is_draining() {
         return Err(ApiError::unavailable("shutting down", 5));
     }
     if let Some(failure) = admin.status.failure() {
         return Err(ApiError::unavailable(format!("retrying: {failure}"), 2));
+    }
+    if let Some(refusal) = orders_kafka::diagnosis::refused() {
+        return Err(ApiError::unavailable(
+            format!("Kafka refuses this service: {refusal}"),
+            2,
+        ));
     }
     if let Some(failing) = admin
         .commits

@@ -37,13 +37,12 @@ pub use status::Status;
 
 use axum::Router;
 use orders_core::StoreError;
-use orders_http::{Draining, ServeOptions};
+use orders_http::{Credentials, Draining, HttpListener, ServeOptions};
 use orders_kafka::consumer::{GroupMember, GroupSettings};
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
 /// How a consuming service runs; plain data, filled by the CLI.
@@ -63,6 +62,9 @@ pub struct ServiceConfig {
     /// retried.
     pub op_timeout: Duration,
     pub serve: ServeOptions,
+    /// The bearer token the admin HTTP requires for everything but `/healthz`, `/readyz`
+    /// and `/metrics`; `None` leaves it open (bind it to loopback then).
+    pub admin_token: Option<Credentials>,
 }
 
 impl ServiceConfig {
@@ -76,6 +78,7 @@ impl ServiceConfig {
             backoff: Backoff::default(),
             op_timeout: Duration::from_secs(15),
             serve: ServeOptions::default(),
+            admin_token: None,
         }
     }
 }
@@ -97,9 +100,10 @@ pub async fn run<H: Handler>(
     config: ServiceConfig,
     handler: Arc<H>,
     routes: Router,
-    admin_listener: TcpListener,
+    admin_listener: impl Into<HttpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
+    let admin_listener = admin_listener.into();
     let topics: Vec<&str> = config.topics.iter().map(String::as_str).collect();
     let member = GroupMember::join(kafka, &config.group, &topics)?;
     let commits = member.commit_health();
@@ -178,8 +182,10 @@ pub async fn run<H: Handler>(
         dead_letter_topic = config.dead_letter_topic.as_deref().unwrap_or("(none)"),
         "consuming"
     );
-    if let Ok(address) = admin_listener.local_addr() {
-        tracing::info!(service = config.name, %address, "admin listening");
+    if let Ok(address) = axum::serve::Listener::local_addr(&admin_listener) {
+        let scheme = admin_listener.scheme();
+        let token = config.admin_token.is_some();
+        tracing::info!(service = config.name, %address, scheme, token, "admin listening");
     }
 
     let (stop, stopped) = watch::channel(false);
@@ -194,6 +200,7 @@ pub async fn run<H: Handler>(
             alive,
         },
         routes,
+        config.admin_token.clone(),
     );
     let serving = orders_http::serve(
         admin_listener,

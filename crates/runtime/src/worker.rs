@@ -96,7 +96,7 @@ impl<H: Handler> Worker<H> {
                 match self.member.try_recv().await {
                     Some(Ok(record)) => pending.push_back(self.received(record)),
                     Some(Err(error)) => {
-                        tracing::warn!(%error, "consumer error");
+                        consumer_error(&error);
                         break;
                     }
                     None => break,
@@ -146,7 +146,7 @@ impl<H: Handler> Worker<H> {
         match self.member.recv().await {
             Ok(record) => Some(self.received(record)),
             Err(error) => {
-                tracing::warn!(%error, "consumer error");
+                consumer_error(&error);
                 // librdkafka repeats transport errors until the broker is back; this
                 // only keeps the loop from spinning on them.
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -494,4 +494,15 @@ fn trace_headers(span: &tracing::Span, record: &ReceivedRecord) -> Vec<(String, 
             .collect();
     }
     headers
+}
+
+/// A consumer error, at warn, or at debug while Kafka refuses this service: that cause
+/// was logged once and `/readyz` reports it, where librdkafka's repeats every second
+/// would bury it.
+fn consumer_error(error: &orders_kafka::Error) {
+    if orders_kafka::diagnosis::refused().is_some() {
+        tracing::debug!(%error, "consumer error");
+    } else {
+        tracing::warn!(%error, "consumer error");
+    }
 }

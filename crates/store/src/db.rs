@@ -204,6 +204,10 @@ impl Db {
                     backend: Backend::Postgres,
                     reason: e.to_string(),
                 })?;
+                let (connect, pinned) = crate::tls::prepare(url, connect);
+                if let Some(pinned) = &pinned {
+                    crate::tls::verify(&connect, pinned, timeout).await?;
+                }
                 let first = open_first(Backend::Postgres, connect.connect(), timeout).await?;
                 let pool = PgPoolOptions::new()
                     .max_connections(max)

@@ -36,6 +36,10 @@ pub enum Error {
         source: StoreError,
     },
 
+    /// The server's TLS certificate failed the checks `sslmode` asks for (see `tls.rs`).
+    #[error("cannot connect to the postgres database over verified TLS: {reason}")]
+    Tls { reason: String },
+
     /// Reading the schema version or applying a migration failed.
     #[error("cannot migrate the {backend} database: {source}")]
     Migrate {

@@ -50,6 +50,7 @@ mod outbox;
 pub mod payments;
 mod row;
 mod schema;
+mod tls;
 
 pub use error::{Error, Result};
 pub use orders::{Store, connect, migrate};

@@ -340,6 +340,8 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
 pub(crate) struct Gateway {
     authority: String,
     path: String,
+    /// `ORDERS_API_KEY`, for a gateway that requires keys.
+    api_key: Option<hyper::header::HeaderValue>,
 }
 
 impl Gateway {
@@ -357,9 +359,20 @@ impl Gateway {
             .authority()
             .ok_or_else(|| format!("no host in {url:?}"))?;
         let port = authority.port_u16().unwrap_or(80);
+        let api_key = crate::security::ClientSecrets::from_env()
+            .map_err(|e| e.to_string())?
+            .api_key
+            .map(|key| hyper::header::HeaderValue::from_str(key.expose()))
+            .transpose()
+            .map_err(|_| "ORDERS_API_KEY is not a valid header value".to_owned())?
+            .map(|mut key| {
+                key.set_sensitive(true);
+                key
+            });
         Ok(Self {
             authority: format!("{}:{port}", authority.host()),
             path: format!("{}/orders", uri.path().trim_end_matches('/')),
+            api_key,
         })
     }
 }
@@ -403,11 +416,13 @@ impl Connection {
             _ => self.open().await?,
         };
         sender.ready().await.map_err(|e| e.to_string())?;
-        let request = hyper::Request::post(self.gateway.path.as_str())
+        let mut request = hyper::Request::post(self.gateway.path.as_str())
             .header(hyper::header::HOST, self.gateway.authority.as_str())
-            .header(hyper::header::CONTENT_TYPE, "application/json")
-            .body(Full::new(body))
-            .map_err(|e| e.to_string())?;
+            .header(hyper::header::CONTENT_TYPE, "application/json");
+        if let Some(key) = &self.gateway.api_key {
+            request = request.header("x-api-key", key.clone());
+        }
+        let request = request.body(Full::new(body)).map_err(|e| e.to_string())?;
         let response = sender
             .send_request(request)
             .await

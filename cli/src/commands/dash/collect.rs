@@ -125,7 +125,7 @@ struct DeadLetterTopic {
 
 impl Collector {
     pub(crate) fn new(targets: Targets) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::security::client_builder(reqwest::Client::builder())?
             .timeout(targets.timeout)
             .connect_timeout(targets.timeout)
             .build()?;
@@ -188,8 +188,13 @@ async fn read_service(http: &reqwest::Client, spec: &ServiceSpec) -> ServiceRead
         .any(|s| matches!(s, Source::Stats(_)));
     let get = |path: &str| {
         let url = format!("{}{path}", spec.base_url);
+        // The admin token goes to the admin data (/stats) only.
+        let request = match path {
+            "/stats" => crate::security::with_admin_token(http.get(&url)),
+            _ => http.get(&url),
+        };
         async move {
-            let response = http.get(&url).send().await.map_err(describe)?;
+            let response = request.send().await.map_err(describe)?;
             let status = response.status();
             let body = response.text().await.map_err(describe)?;
             Ok::<_, String>((status, body))
