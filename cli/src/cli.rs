@@ -153,6 +153,38 @@ pub struct KafkaArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Topics")]
 pub struct SagaTopicArgs {
+    #[command(flatten)]
+    pub events: EventTopicArgs,
+    /// The inventory-service's dead-letter topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_INVENTORY_DLT",
+        default_value = "inventory-dlt"
+    )]
+    pub topic_inventory_dlt: String,
+    /// The payment-service's dead-letter topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_PAYMENT_DLT",
+        default_value = "payment-dlt"
+    )]
+    pub topic_payment_dlt: String,
+    /// The notification-service's dead-letter topic.
+    #[arg(
+        long,
+        value_name = "TOPIC",
+        env = "KAFKA_TOPIC_NOTIFICATION_DLT",
+        default_value = "notification-dlt"
+    )]
+    pub topic_notification_dlt: String,
+}
+
+/// The topics of the saga's events after `order_created`, one per kind.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Topics")]
+pub struct EventTopicArgs {
     /// The inventory_reserved topic.
     #[arg(
         long,
@@ -209,30 +241,26 @@ pub struct SagaTopicArgs {
         default_value = "order_rejected"
     )]
     pub topic_order_rejected: String,
-    /// The inventory-service's dead-letter topic.
-    #[arg(
-        long,
-        value_name = "TOPIC",
-        env = "KAFKA_TOPIC_INVENTORY_DLT",
-        default_value = "inventory-dlt"
-    )]
-    pub topic_inventory_dlt: String,
-    /// The payment-service's dead-letter topic.
-    #[arg(
-        long,
-        value_name = "TOPIC",
-        env = "KAFKA_TOPIC_PAYMENT_DLT",
-        default_value = "payment-dlt"
-    )]
-    pub topic_payment_dlt: String,
-    /// The notification-service's dead-letter topic.
-    #[arg(
-        long,
-        value_name = "TOPIC",
-        env = "KAFKA_TOPIC_NOTIFICATION_DLT",
-        default_value = "notification-dlt"
-    )]
-    pub topic_notification_dlt: String,
+}
+
+impl EventTopicArgs {
+    /// Every kind of event with its topic, `order_created`'s being `order_created`.
+    pub fn with_order_created<'a>(
+        &'a self,
+        order_created: &'a str,
+    ) -> [(orders_core::saga::EventKind, &'a str); 8] {
+        use orders_core::saga::EventKind::*;
+        [
+            (OrderCreated, order_created),
+            (InventoryReserved, &self.topic_inventory_reserved),
+            (InventoryRejected, &self.topic_inventory_rejected),
+            (InventoryReleased, &self.topic_inventory_released),
+            (PaymentCompleted, &self.topic_payment_completed),
+            (PaymentFailed, &self.topic_payment_failed),
+            (OrderConfirmed, &self.topic_order_confirmed),
+            (OrderRejected, &self.topic_order_rejected),
+        ]
+    }
 }
 
 impl KafkaArgs {
@@ -264,20 +292,10 @@ impl KafkaArgs {
 
     /// Every topic of the pipeline, by kind.
     pub fn topics(&self) -> Topics {
-        use orders_core::saga::EventKind::*;
         let mut topics = Topics::default();
         let saga = &self.saga;
-        for (kind, name) in [
-            (OrderCreated, &self.topic),
-            (InventoryReserved, &saga.topic_inventory_reserved),
-            (InventoryRejected, &saga.topic_inventory_rejected),
-            (InventoryReleased, &saga.topic_inventory_released),
-            (PaymentCompleted, &saga.topic_payment_completed),
-            (PaymentFailed, &saga.topic_payment_failed),
-            (OrderConfirmed, &saga.topic_order_confirmed),
-            (OrderRejected, &saga.topic_order_rejected),
-        ] {
-            topics.set(kind, name.clone());
+        for (kind, name) in saga.events.with_order_created(&self.topic) {
+            topics.set(kind, name.to_owned());
         }
         for (consumer, name) in [
             (Consumer::OrderService, self.dead_letter_topic()),

@@ -2,8 +2,10 @@
 //! `trace`, `bench`, `stock`): the bodies are `orders_core::api`'s, the ones the services
 //! write.
 //!
-//! Correlation ids are any visible ASCII (`ext/123`, `q?x=1`, `a#b`), so every one that
-//! goes into a URL goes in as a percent-encoded path segment.
+//! Correlation ids are any visible ASCII (`ext/123`, `q?x=1`, `a#b`, `.`), so every one
+//! that goes into a URL goes in percent-encoded: as a path segment to the order-service
+//! (which is asked by `POST /lookup` for `.` and `..`), as `?correlationId=` to the
+//! inventory- and payment-service.
 
 use anyhow::{Context, anyhow};
 use orders_core::Order;
@@ -262,12 +264,11 @@ impl Inventory {
 
     /// The order's reservation, `None` while the inventory has not seen the order.
     pub async fn reservation(&self, correlation_id: &str) -> anyhow::Result<Option<Reservation>> {
-        let url = format!(
-            "{}/reservations/{}",
-            self.base,
-            path_segment(correlation_id)
-        );
-        let (status, body) = send("inventory-service", &self.base, self.http.get(&url)).await?;
+        let request = self
+            .http
+            .get(format!("{}/reservations", self.base))
+            .query(&[("correlationId", correlation_id)]);
+        let (status, body) = send("inventory-service", &self.base, request).await?;
         match status {
             StatusCode::OK => parse("inventory-service", "reservation", &body).map(Some),
             StatusCode::NOT_FOUND => Ok(None),
@@ -297,8 +298,11 @@ impl Payments {
 
     /// The order's payment, `None` while it has none.
     pub async fn payment(&self, correlation_id: &str) -> anyhow::Result<Option<Payment>> {
-        let url = format!("{}/payments/{}", self.base, path_segment(correlation_id));
-        let (status, body) = send("payment-service", &self.base, self.http.get(&url)).await?;
+        let request = self
+            .http
+            .get(format!("{}/payments", self.base))
+            .query(&[("correlationId", correlation_id)]);
+        let (status, body) = send("payment-service", &self.base, request).await?;
         match status {
             StatusCode::OK => parse("payment-service", "payment", &body).map(Some),
             StatusCode::NOT_FOUND => Ok(None),

@@ -8,6 +8,7 @@ use crate::helpers::*;
 use clap::CommandFactory;
 use orders_core::OrderCreated;
 use orders_core::event::JSON_SCHEMA;
+use orders_core::saga::EventKind;
 use orders_kafka::admin::{self, TopicSpec};
 use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, Record};
 use orders_nisshi::{Broker, BrokerConfig, Storage};
@@ -960,6 +961,98 @@ fn the_schema_accepts_exactly_the_events_the_order_service_accepts() {
     assert_eq!(schema["examples"][0], seed());
 }
 
+/// Whether the services read `event` as a `kind` event.
+fn services_read(kind: EventKind, event: &Value) -> bool {
+    use orders_core::saga::*;
+    fn reads<E: SagaEvent>(bytes: &[u8]) -> bool {
+        E::from_json(bytes).is_ok()
+    }
+    let bytes = serde_json::to_vec(event).unwrap();
+    match kind {
+        EventKind::OrderCreated => core_accepts(event),
+        EventKind::InventoryReserved => reads::<InventoryReserved>(&bytes),
+        EventKind::InventoryRejected => reads::<InventoryRejected>(&bytes),
+        EventKind::InventoryReleased => reads::<InventoryReleased>(&bytes),
+        EventKind::PaymentCompleted => reads::<PaymentCompleted>(&bytes),
+        EventKind::PaymentFailed => reads::<PaymentFailed>(&bytes),
+        EventKind::OrderConfirmed => reads::<OrderConfirmed>(&bytes),
+        EventKind::OrderRejected => reads::<OrderRejected>(&bytes),
+    }
+}
+
+/// Values a producer that is not ours could put in any field.
+fn hostile_values() -> Vec<Value> {
+    vec![
+        Value::Null,
+        json!(""),
+        json!(" "),
+        json!("x"),
+        json!("a\u{0}b"),
+        json!("é".repeat(129)),
+        json!(-1),
+        json!(0),
+        json!(1.5),
+        json!(9_007_199_254_740_992_u64),
+        json!(true),
+        json!([]),
+        json!({}),
+        json!("2025-02-30T00:00:00Z"),
+        json!("9999-12-31T23:59:59.999-00:01"),
+        json!("2025-12-05T21:15:00Z"),
+        json!("06f3bbf9-24ad-4d18-9d0d-7fad5b5f5cbf"),
+        json!("declined"),
+        json!("inventory"),
+        json!("out_of_stock"),
+        json!([{"sku": "SKU-1", "quantity": 1}]),
+        json!([{"sku": "", "quantity": 1}]),
+        json!([{"sku": "SKU-1", "quantity": 0}]),
+        json!([{"sku": "SKU-1", "requested": 2, "available": 1}]),
+        json!([{"sku": "SKU-1", "requested": -2, "available": 1}]),
+        json!(vec![json!({"sku": "SKU-1", "quantity": 1}); 1000]),
+        json!(vec![json!({"sku": "SKU-1", "quantity": 1}); 1001]),
+    ]
+}
+
+/// Every saga event's schema says what its consumers read: the schema's own example is
+/// read by both; without any required field, both refuse it; with any field replaced by
+/// any hostile value, they agree; a field neither knows is ignored by both.
+#[test]
+fn every_saga_event_s_schema_accepts_exactly_what_its_consumers_read() {
+    let mut disagreements = Vec::new();
+    for kind in EventKind::ALL {
+        let schema: Value = serde_json::from_str(orders_core::saga::events::schema(kind)).unwrap();
+        assert_eq!(schema["title"], kind.as_str());
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let example = schema["examples"][0].clone();
+        let mut check = |what: String, event: &Value, expected: Option<bool>| {
+            let (core, by_schema) = (services_read(kind, event), validator.is_valid(event));
+            if core != by_schema || expected.is_some_and(|e| e != core) {
+                disagreements.push(format!(
+                    "{kind} {what}: expected {expected:?}, the services say {core}, the schema says {by_schema}"
+                ));
+            }
+        };
+        check("example".into(), &example, Some(true));
+        let mut extra = example.clone();
+        extra["addedLater"] = json!({"any": "thing"});
+        check("with an unknown field".into(), &extra, Some(true));
+        for field in schema["required"].as_array().unwrap() {
+            let field = field.as_str().unwrap();
+            let mut event = example.clone();
+            event.as_object_mut().unwrap().remove(field);
+            check(format!("without {field}"), &event, Some(false));
+        }
+        for field in example.as_object().unwrap().keys() {
+            for value in hostile_values() {
+                let mut event = example.clone();
+                event[field] = value.clone();
+                check(format!("with {field} = {value}"), &event, None);
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}
+
 // ---------------------------------------------------------------------------------------
 // Broker-side enforcement with nisshi
 // ---------------------------------------------------------------------------------------
@@ -1127,9 +1220,19 @@ async fn schema_register_then_check_against_a_registry() {
 
     let registered = run_orders(&args(&["schema", "register", "--registry", &url])).await;
     assert!(registered.status.success(), "{}", stderr(&registered));
+    // Every event of the saga, each under its topic's subject, each schema its own id.
+    let expected: Vec<String> = EventKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| format!("registered {kind}-value as id {} at {url}/", i + 1))
+        .collect();
+    assert_eq!(stdout(&registered).lines().collect::<Vec<_>>(), expected);
     assert_eq!(
-        stdout(&registered).trim(),
-        format!("registered order_created-value as id 1 at {url}/")
+        registry.subjects().into_iter().collect::<BTreeSet<_>>(),
+        EventKind::ALL
+            .iter()
+            .map(|kind| format!("{kind}-value"))
+            .collect::<BTreeSet<_>>()
     );
     let again = run_orders(&args(&["schema", "register", "--registry", &url])).await;
     assert_eq!(
@@ -1142,8 +1245,15 @@ async fn schema_register_then_check_against_a_registry() {
     let same = run_orders(&args(&["schema", "check", "--registry", &url])).await;
     assert!(same.status.success(), "{}", stdout(&same));
     assert_eq!(
-        stdout(&same).trim(),
-        "same       order_created-value version 1 (id 1) is this binary's schema"
+        stdout(&same).lines().next(),
+        Some("same       order_created-value version 1 (id 1) is this binary's schema")
+    );
+    assert_eq!(
+        stdout(&same)
+            .lines()
+            .filter(|l| l.starts_with("same "))
+            .count(),
+        EventKind::ALL.len()
     );
 
     // Someone registers a looser schema: check says where it differs and fails.
@@ -1159,7 +1269,10 @@ async fn schema_register_then_check_against_a_registry() {
     assert_eq!(different.status.code(), Some(1));
     let report = stdout(&different);
     assert!(
-        report.starts_with("different  order_created-value version 2 (id 2)"),
+        report.starts_with(&format!(
+            "different  order_created-value version 2 (id {})",
+            EventKind::ALL.len() + 1
+        )),
         "{report}"
     );
     assert!(
@@ -1167,6 +1280,49 @@ async fn schema_register_then_check_against_a_registry() {
         "{report}"
     );
     assert!(report.contains("differs at /required"), "{report}");
+    assert_eq!(
+        report.lines().filter(|l| l.starts_with("same ")).count(),
+        EventKind::ALL.len() - 1,
+        "only order_created differs: {report}"
+    );
+    // One event alone, under a subject of one's own.
+    let one = run_orders(&args(&[
+        "schema",
+        "check",
+        "--registry",
+        &url,
+        "--event",
+        "payment_failed",
+    ]))
+    .await;
+    assert!(one.status.success(), "{}", stdout(&one));
+    assert_eq!(stdout(&one).lines().count(), 1, "{}", stdout(&one));
+    let unknown = run_orders(&args(&["schema", "check", "--event", "order_shipped"])).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("invalid value 'order_shipped' for '--event <EVENT>'"),
+        "{}",
+        stderr(&unknown)
+    );
+    let ambiguous = run_orders(&args(&[
+        "schema",
+        "register",
+        "--registry",
+        &url,
+        "--subject",
+        "x",
+        "--event",
+        "order_created",
+        "--event",
+        "order_rejected",
+    ]))
+    .await;
+    assert_eq!(ambiguous.status.code(), Some(1));
+    assert!(
+        stderr(&ambiguous).contains("--subject names one subject"),
+        "{}",
+        stderr(&ambiguous)
+    );
 
     // The subject follows the topic, as the services' topic does.
     let other = run_orders(&args(&[
@@ -1217,6 +1373,11 @@ async fn schema_show_prints_the_embedded_schema() {
     let output = run_orders(&args(&["schema", "show"])).await;
     assert!(output.status.success());
     assert_eq!(stdout(&output), read("docs/schemas/order_created.json"));
+    for kind in EventKind::ALL {
+        let output = run_orders(&args(&["schema", "show", kind.as_str()])).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(stdout(&output), read(&format!("docs/schemas/{kind}.json")));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

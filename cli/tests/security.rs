@@ -458,6 +458,35 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
     )
     .await;
 
+    // The inventory- and payment-service: the same Kafka credentials, token and
+    // certificate, a database and a group each.
+    let saga_service = |command: &'static str, name: &'static str, prefix: &str| {
+        let port = free_port();
+        let mut env = consumer_env
+            .iter()
+            .filter(|(k, _)| k != "DATABASE_URL" && k != "KAFKA_GROUP_ID")
+            .cloned()
+            .collect::<Vec<_>>();
+        env.extend([
+            (
+                format!("{prefix}_DATABASE_URL"),
+                format!(
+                    "sqlite://{}",
+                    dir.path().join(format!("{name}.db")).display()
+                ),
+            ),
+            (format!("{prefix}_GROUP_ID"), unique(name)),
+            (
+                format!("{prefix}_ADMIN_LISTEN"),
+                format!("127.0.0.1:{port}"),
+            ),
+        ]);
+        let log = dir.path().join(format!("{name}.log"));
+        async move { Service::start(&[command], &env, log, format!("https://127.0.0.1:{port}")).await }
+    };
+    let inventory = saga_service("serve-inventory", "inventory-service", "INVENTORY").await;
+    let payment = saga_service("serve-payment", "payment-service", "PAYMENT").await;
+
     // Keys and token: missing, wrong, right.
     let http = https_client();
     let order = crate::helpers::order_body();
@@ -515,7 +544,9 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
     );
     for open in ["/healthz", "/readyz", "/metrics"] {
         let answer = admin.get(consumer.url(open)).send().await.unwrap();
-        assert_eq!(answer.status(), 200, "{open} needs no token");
+        let status = answer.status();
+        let body = answer.text().await.unwrap_or_default();
+        assert_eq!(status, 200, "{open} needs no token: {body}");
     }
 
     // The CLI, given the key, the token and the CA as a user would.
@@ -523,14 +554,21 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
     client_env.extend([
         ("ORDERS_GATEWAY_URL".into(), gateway.url("")),
         ("ORDERS_ADMIN_URL".into(), consumer.url("")),
+        ("ORDERS_INVENTORY_URL".into(), inventory.url("")),
+        ("ORDERS_PAYMENT_URL".into(), payment.url("")),
         ("ORDERS_HTTP_CA_CERT".into(), pki.arg("ca.pem")),
         ("ORDERS_API_KEY".into(), API_KEY.into()),
         ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
     ]);
+    // Stock for every SKU `bench` orders, set over HTTPS with the token.
+    let mut stock = vec!["stock".to_owned(), "set".to_owned()];
+    stock.extend((1..=500).map(|n| format!("SKU-{n}=100000")));
+    let stock: Vec<&str> = stock.iter().map(String::as_str).collect();
+    run(&stock, &client_env).await.success("stock set");
     let submitted = run(&["submit", "--sku", "SKU-1:2", "--wait"], &client_env).await;
     submitted.success("submit --wait");
     assert!(
-        submitted.stdout.contains("persisted"),
+        submitted.stdout.contains("confirmed"),
         "{}",
         submitted.stdout
     );
@@ -630,6 +668,8 @@ async fn the_pipeline_runs_over_tls_and_scram_and_no_output_shows_a_secret() {
     );
     outputs.push(("the gateway's log".into(), gateway.log()));
     outputs.push(("the order-service's log".into(), consumer.log()));
+    outputs.push(("the inventory-service's log".into(), inventory.log()));
+    outputs.push(("the payment-service's log".into(), payment.log()));
     for (what, text) in &outputs {
         assert_no_secret(what, text);
     }
@@ -813,15 +853,25 @@ async fn a_refused_service_is_not_ready_logs_it_once_and_recovers_once_the_cause
     })
     .await
     .unwrap();
-    crate::helpers::eventually(
-        "the order-service to be ready once the broker speaks TLS",
-        Duration::from_secs(60),
-        || async {
-            let answer = reqwest::get(&ready).await.ok()?;
-            (answer.status() == 200).then_some(())
-        },
-    )
-    .await;
+    // Every topic of the pipeline (the relay asks where the saga's topics end).
+    run(&["topics", "create", "--partitions", "1"], &env)
+        .await
+        .success("topics create once the broker speaks TLS");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut last = String::new();
+    while std::time::Instant::now() < deadline {
+        match reqwest::get(&ready).await {
+            Ok(answer) if answer.status() == 200 => break,
+            Ok(answer) => last = answer.text().await.unwrap_or_default(),
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        std::time::Instant::now() < deadline,
+        "the order-service is still not ready 60 s after the broker speaks TLS: {last}\n{}",
+        consumer.log()
+    );
     assert_no_secret("the order-service's log", &consumer.log());
 }
 

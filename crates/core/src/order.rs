@@ -265,6 +265,21 @@ fn read_items(items: &[Value], path: &str, violations: &mut Violations) -> Optio
     (violations.as_slice().len() == before).then_some(read)
 }
 
+/// Reads an event's `items` with the order's bounds (1 to [`MAX_ITEMS`]), each item with
+/// its own rules: what a saga event carries is what an order may hold.
+pub(crate) fn deserialize_items<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<OrderItem>, D::Error> {
+    let items = Vec::<OrderItem>::deserialize(d)?;
+    match items.len() {
+        0 => Err(serde::de::Error::custom("must contain at least one item")),
+        n if n > MAX_ITEMS => Err(serde::de::Error::custom(format!(
+            "must contain at most {MAX_ITEMS} items"
+        ))),
+        _ => Ok(items),
+    }
+}
+
 /// The most items one order may have: enough for any real basket, and a bound on what
 /// one order costs every service downstream (the inventory locks a row per SKU).
 pub const MAX_ITEMS: usize = 1_000;

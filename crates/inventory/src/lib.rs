@@ -10,7 +10,8 @@
 //! reservation.
 
 use async_trait::async_trait;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use orders_core::api::{Reservation, StockList};
@@ -19,7 +20,7 @@ use orders_core::{EventError, OrderCreated, StoreError};
 use orders_http::ApiError;
 use orders_kafka::{Consumer, KafkaConfig, ReceivedRecord, Topics};
 use orders_runtime::{
-    Applied, Counter, Handler, Item, OutboxSpec, Rejection, ServiceConfig, StoreSpan,
+    Applied, Counter, Handler, Item, OrderQuery, OutboxSpec, Rejection, ServiceConfig, StoreSpan,
 };
 use orders_store::inventory::{InventoryEvent, InventoryStore, InventoryTopics};
 use serde::Deserialize;
@@ -190,10 +191,11 @@ impl Handler for Inventory {
 }
 
 /// `GET /stock`, `PUT /stock` (`{"SKU-1": 100, …}`: the units available of each),
-/// `GET /reservations/{correlationId}`.
+/// `GET /reservations/{correlationId}` (or `?correlationId=`, for any id).
 fn routes(store: InventoryStore) -> Router {
     Router::new()
         .route("/stock", get(stock).put(set_stock))
+        .route("/reservations", get(reservation_by_query))
         .route("/reservations/{correlation_id}", get(reservation))
         .with_state(store)
 }
@@ -246,6 +248,13 @@ async fn set_stock(
         .map_err(orders_runtime::store_error)?;
     tracing::info!(skus = levels.len(), "stock set");
     stock(State(store)).await
+}
+
+async fn reservation_by_query(
+    State(store): State<InventoryStore>,
+    query: Result<Query<OrderQuery>, QueryRejection>,
+) -> Result<Json<Reservation>, ApiError> {
+    reservation(State(store), Path(OrderQuery::id(query)?)).await
 }
 
 async fn reservation(

@@ -39,7 +39,10 @@ impl Cause {
         {
             Some(Self::ExpectsTls)
         } else if text.contains("mechanism handshake failed") {
-            Some(Self::Mechanism)
+            // A connection that went down during the handshake (a client closing while it
+            // connects: "Local: Broker transport failure ... in state DOWN") is no answer
+            // from the broker about mechanisms.
+            (!text.contains("Local: Broker transport failure")).then_some(Self::Mechanism)
         } else if text.contains("certificate verify failed") || text.contains("0A000086") {
             Some(Self::UntrustedCertificate)
         } else if code == Some(RDKafkaErrorCode::Authentication)
@@ -230,13 +233,14 @@ mod tests {
         for (text, cause) in cases {
             assert_eq!(Cause::of(None, text), Some(cause), "{text}");
         }
-        assert_eq!(
-            Cause::of(
-                None,
-                "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed"
-            ),
-            None
-        );
+        for not_a_refusal in [
+            "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed",
+            // Seen when a client is closed while it connects to a SCRAM listener.
+            "GroupCoordinator: SASL SCRAM-SHA-512 mechanism handshake failed: Local: Broker \
+             transport failure: broker's supported mechanisms: (n/a) (after 0ms in state DOWN)",
+        ] {
+            assert_eq!(Cause::of(None, not_a_refusal), None, "{not_a_refusal}");
+        }
     }
 
     #[test]

@@ -96,12 +96,11 @@ pub async fn find_events(
     .await
 }
 
-/// A consumer that only assigns: no group is joined and nothing is committed.
+/// A consumer that only assigns: without a `group.id` it never even looks up a group
+/// coordinator, and nothing is committed. It lives for one scan.
 fn reader(config: &KafkaConfig) -> Result<BaseConsumer<ClientLogging>> {
-    let group = format!("{}-published", config.client_id);
     config
         .client_config(&[
-            ("group.id", &group),
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "false"),

@@ -10,7 +10,8 @@
 //! id as its idempotency key, which a real provider answers with the first outcome.
 
 use async_trait::async_trait;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use orders_core::api::Payment;
@@ -22,7 +23,7 @@ use orders_core::{EventError, StoreError};
 use orders_http::ApiError;
 use orders_kafka::{Consumer, KafkaConfig, ReceivedRecord, Topics};
 use orders_runtime::{
-    Applied, Counter, Handler, Item, OutboxSpec, Rejection, ServiceConfig, StoreSpan,
+    Applied, Counter, Handler, Item, OrderQuery, OutboxSpec, Rejection, ServiceConfig, StoreSpan,
 };
 use orders_store::payments::{NewPayment, PaymentStore, PaymentTopics};
 use std::future::Future;
@@ -224,11 +225,19 @@ impl Handler for Payments {
     }
 }
 
-/// `GET /payments/{correlationId}`.
+/// `GET /payments/{correlationId}` (or `?correlationId=`, for any id).
 fn routes(store: PaymentStore) -> Router {
     Router::new()
+        .route("/payments", get(payment_by_query))
         .route("/payments/{correlation_id}", get(payment))
         .with_state(store)
+}
+
+async fn payment_by_query(
+    State(store): State<PaymentStore>,
+    query: Result<Query<OrderQuery>, QueryRejection>,
+) -> Result<Json<Payment>, ApiError> {
+    payment(State(store), Path(OrderQuery::id(query)?)).await
 }
 
 async fn payment(

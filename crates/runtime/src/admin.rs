@@ -103,6 +103,28 @@ async fn stats(State(admin): State<Admin>) -> Json<Stats> {
     Json(admin.status.counters())
 }
 
+/// `?correlationId=ID`: how an admin endpoint takes an order's id when any id must get
+/// through, `.` and `..` included (which no URL can carry as a path segment).
+#[derive(Debug, serde::Deserialize)]
+pub struct OrderQuery {
+    #[serde(rename = "correlationId")]
+    pub correlation_id: String,
+}
+
+impl OrderQuery {
+    /// The id, or a 400 that says how to give it.
+    pub fn id(
+        query: Result<axum::extract::Query<Self>, axum::extract::rejection::QueryRejection>,
+    ) -> Result<String, ApiError> {
+        query.map(|q| q.0.correlation_id).map_err(|e| {
+            ApiError::bad_request(
+                format!("give the order as ?correlationId=ID: {}", e.body_text()),
+                Vec::new(),
+            )
+        })
+    }
+}
+
 /// The answer for a store failure on an admin endpoint: 503 for one that may pass, 500
 /// for one that will not. The driver's message is logged, not sent: it may name tables,
 /// hosts or values that are none of the client's business.

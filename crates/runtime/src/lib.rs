@@ -28,7 +28,7 @@ mod retry;
 mod status;
 mod worker;
 
-pub use admin::store_error;
+pub use admin::{OrderQuery, store_error};
 pub use dead_letter::DeadLetters;
 pub use handler::{Applied, Counter, Handler, Item, Rejection, StoreSpan};
 pub use relay::OutboxSpec;

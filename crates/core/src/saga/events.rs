@@ -196,6 +196,7 @@ pub struct Shortage {
 pub struct InventoryReserved {
     pub correlation_id: CorrelationId,
     pub customer_id: Uuid,
+    #[serde(deserialize_with = "crate::order::deserialize_items")]
     pub items: Vec<OrderItem>,
     pub total_amount: Amount,
     #[serde(
@@ -226,6 +227,7 @@ saga_event!(InventoryRejected, InventoryRejected);
 #[serde(rename_all = "camelCase")]
 pub struct InventoryReleased {
     pub correlation_id: CorrelationId,
+    #[serde(deserialize_with = "crate::order::deserialize_items")]
     pub items: Vec<OrderItem>,
     pub reason: RejectReason,
     #[serde(
@@ -274,6 +276,7 @@ saga_event!(PaymentFailed, PaymentFailed);
 pub struct OrderConfirmed {
     pub correlation_id: CorrelationId,
     pub customer_id: Uuid,
+    #[serde(deserialize_with = "crate::order::deserialize_items")]
     pub items: Vec<OrderItem>,
     pub total_amount: Amount,
     pub payment_id: String,
@@ -291,6 +294,7 @@ saga_event!(OrderConfirmed, OrderConfirmed);
 pub struct OrderRejected {
     pub correlation_id: CorrelationId,
     pub customer_id: Uuid,
+    #[serde(deserialize_with = "crate::order::deserialize_items")]
     pub items: Vec<OrderItem>,
     pub total_amount: Amount,
     pub stage: Stage,
