@@ -224,7 +224,10 @@ async fn failing_for_good_writes_the_dead_letter_and_a_replay_makes_it_pending_a
         outcome: "confirmed",
         channel: Some(NotificationChannel::Email),
     };
-    let other_channel = store.record(&[], &[rearm.clone()]).await.unwrap();
+    let other_channel = store
+        .record(&[], std::slice::from_ref(&rearm))
+        .await
+        .unwrap();
     assert_eq!(other_channel.rearmed, 0);
     let rearm = Rearm {
         channel: Some(NotificationChannel::Webhook),
