@@ -24,7 +24,7 @@ impl Channel for Log {
             status = m.status,
             reason = m.reason.as_deref().unwrap_or(""),
             total = %m.total_amount,
-            "notification: {}",
+            "{}",
             m.subject()
         );
         Ok(())
