@@ -22,6 +22,9 @@ _orders() {
             orders,completions)
                 cmd="orders__subcmd__completions"
                 ;;
+            orders,customers)
+                cmd="orders__subcmd__customers"
+                ;;
             orders,dash)
                 cmd="orders__subcmd__dash"
                 ;;
@@ -40,6 +43,9 @@ _orders() {
             orders,lag)
                 cmd="orders__subcmd__lag"
                 ;;
+            orders,notifications)
+                cmd="orders__subcmd__notifications"
+                ;;
             orders,schema)
                 cmd="orders__subcmd__schema"
                 ;;
@@ -51,6 +57,9 @@ _orders() {
                 ;;
             orders,serve-inventory)
                 cmd="orders__subcmd__serve__subcmd__inventory"
+                ;;
+            orders,serve-notification)
+                cmd="orders__subcmd__serve__subcmd__notification"
                 ;;
             orders,serve-payment)
                 cmd="orders__subcmd__serve__subcmd__payment"
@@ -72,6 +81,18 @@ _orders() {
                 ;;
             orders,up)
                 cmd="orders__subcmd__up"
+                ;;
+            orders__subcmd__customers,help)
+                cmd="orders__subcmd__customers__subcmd__help"
+                ;;
+            orders__subcmd__customers,set)
+                cmd="orders__subcmd__customers__subcmd__set"
+                ;;
+            orders__subcmd__customers__subcmd__help,help)
+                cmd="orders__subcmd__customers__subcmd__help__subcmd__help"
+                ;;
+            orders__subcmd__customers__subcmd__help,set)
+                cmd="orders__subcmd__customers__subcmd__help__subcmd__set"
                 ;;
             orders__subcmd__db,help)
                 cmd="orders__subcmd__db__subcmd__help"
@@ -109,6 +130,9 @@ _orders() {
             orders__subcmd__help,completions)
                 cmd="orders__subcmd__help__subcmd__completions"
                 ;;
+            orders__subcmd__help,customers)
+                cmd="orders__subcmd__help__subcmd__customers"
+                ;;
             orders__subcmd__help,dash)
                 cmd="orders__subcmd__help__subcmd__dash"
                 ;;
@@ -127,6 +151,9 @@ _orders() {
             orders__subcmd__help,lag)
                 cmd="orders__subcmd__help__subcmd__lag"
                 ;;
+            orders__subcmd__help,notifications)
+                cmd="orders__subcmd__help__subcmd__notifications"
+                ;;
             orders__subcmd__help,schema)
                 cmd="orders__subcmd__help__subcmd__schema"
                 ;;
@@ -138,6 +165,9 @@ _orders() {
                 ;;
             orders__subcmd__help,serve-inventory)
                 cmd="orders__subcmd__help__subcmd__serve__subcmd__inventory"
+                ;;
+            orders__subcmd__help,serve-notification)
+                cmd="orders__subcmd__help__subcmd__serve__subcmd__notification"
                 ;;
             orders__subcmd__help,serve-payment)
                 cmd="orders__subcmd__help__subcmd__serve__subcmd__payment"
@@ -159,6 +189,9 @@ _orders() {
                 ;;
             orders__subcmd__help,up)
                 cmd="orders__subcmd__help__subcmd__up"
+                ;;
+            orders__subcmd__help__subcmd__customers,set)
+                cmd="orders__subcmd__help__subcmd__customers__subcmd__set"
                 ;;
             orders__subcmd__help__subcmd__db,migrate)
                 cmd="orders__subcmd__help__subcmd__db__subcmd__migrate"
@@ -239,7 +272,7 @@ _orders() {
 
     case "${cmd}" in
         orders)
-            opts="-h -V --log-format --help --version up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
+            opts="-h -V --log-format --help --version up serve-gateway serve-consumer serve-inventory serve-payment serve-notification customers notifications stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,6 +382,104 @@ _orders() {
                 return 0
             fi
             case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers)
+            opts="-h -V --json --notification --timeout --log-format --help --version set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --notification)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__help)
+            opts="set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__set)
+            opts="-h -V --email --webhook --json --notification --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
                     return 0
@@ -813,7 +944,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__help)
-            opts="up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
+            opts="up serve-gateway serve-consumer serve-inventory serve-payment serve-notification customers notifications stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -843,6 +974,34 @@ _orders() {
         orders__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__customers)
+            opts="set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__customers__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -980,6 +1139,20 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__help__subcmd__notifications)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__help__subcmd__schema)
             opts="register check show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1065,6 +1238,20 @@ _orders() {
             return 0
             ;;
         orders__subcmd__help__subcmd__serve__subcmd__inventory)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__serve__subcmd__notification)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1268,6 +1455,44 @@ _orders() {
                     return 0
                     ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__notifications)
+            opts="-h -V --correlation-id --state --limit --json --notification --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --correlation-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1728,6 +1953,140 @@ _orders() {
                     return 0
                     ;;
                 --inventory-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__serve__subcmd__notification)
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-initial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2359,7 +2718,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__up)
-            opts="-X -h -V --data-dir --listen --admin-listen --inventory-listen --payment-listen --stock --partitions --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --inventory-group --payment-group --decline-over --decline-rate --seed --latency --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --data-dir --listen --admin-listen --inventory-listen --payment-listen --notification-listen --stock --partitions --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --inventory-group --payment-group --decline-over --decline-rate --seed --latency --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2382,6 +2741,10 @@ _orders() {
                     return 0
                     ;;
                 --payment-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification-listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2490,6 +2853,46 @@ _orders() {
                     return 0
                     ;;
                 --latency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-initial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,7 +38,8 @@ const COMMIT_EVERY: u64 = 500;
 #[derive(Debug, Subcommand)]
 pub enum DlqCommand {
     /// Follow a dead-letter topic, with each record's error (same flags as `tail`;
-    /// `--topic notification-dlt` reads the notification-service's).
+    /// `--topic notification-dlt` reads the notification-service's, `--all` every
+    /// service's at once).
     Tail(TailArgs),
     /// Send dead-lettered records back to the topic they came from (`--topic` picks the
     /// dead-letter topic as for `tail`). A failed notification replayed is sent again.
@@ -94,11 +95,21 @@ pub struct ReplayArgs {
 pub async fn run(command: DlqCommand) -> anyhow::Result<ExitCode> {
     match command {
         DlqCommand::Tail(args) => {
-            let (topic, _) = dead_letter_topics(&args.kafka);
-            let json = args.json;
-            tail::follow(&args, &topic, |record| {
+            let topics: Vec<String> = if args.all {
+                let pipeline = args.kafka.topics();
+                Consumer::ALL
+                    .iter()
+                    .map(|&consumer| pipeline.dead_letters(consumer).to_owned())
+                    .collect()
+            } else {
+                vec![dead_letter_topics(&args.kafka).0]
+            };
+            let (json, all) = (args.json, args.all);
+            tail::follow_all(&args, &topics, |record| {
                 if json {
                     record.to_json().to_string()
+                } else if all {
+                    format!("{}  {}", record.topic, human_line(record))
                 } else {
                     human_line(record)
                 }
