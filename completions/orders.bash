@@ -22,6 +22,9 @@ _orders() {
             orders,completions)
                 cmd="orders__subcmd__completions"
                 ;;
+            orders,customers)
+                cmd="orders__subcmd__customers"
+                ;;
             orders,dash)
                 cmd="orders__subcmd__dash"
                 ;;
@@ -40,6 +43,9 @@ _orders() {
             orders,lag)
                 cmd="orders__subcmd__lag"
                 ;;
+            orders,notifications)
+                cmd="orders__subcmd__notifications"
+                ;;
             orders,schema)
                 cmd="orders__subcmd__schema"
                 ;;
@@ -51,6 +57,9 @@ _orders() {
                 ;;
             orders,serve-inventory)
                 cmd="orders__subcmd__serve__subcmd__inventory"
+                ;;
+            orders,serve-notification)
+                cmd="orders__subcmd__serve__subcmd__notification"
                 ;;
             orders,serve-payment)
                 cmd="orders__subcmd__serve__subcmd__payment"
@@ -72,6 +81,18 @@ _orders() {
                 ;;
             orders,up)
                 cmd="orders__subcmd__up"
+                ;;
+            orders__subcmd__customers,help)
+                cmd="orders__subcmd__customers__subcmd__help"
+                ;;
+            orders__subcmd__customers,set)
+                cmd="orders__subcmd__customers__subcmd__set"
+                ;;
+            orders__subcmd__customers__subcmd__help,help)
+                cmd="orders__subcmd__customers__subcmd__help__subcmd__help"
+                ;;
+            orders__subcmd__customers__subcmd__help,set)
+                cmd="orders__subcmd__customers__subcmd__help__subcmd__set"
                 ;;
             orders__subcmd__db,help)
                 cmd="orders__subcmd__db__subcmd__help"
@@ -109,6 +130,9 @@ _orders() {
             orders__subcmd__help,completions)
                 cmd="orders__subcmd__help__subcmd__completions"
                 ;;
+            orders__subcmd__help,customers)
+                cmd="orders__subcmd__help__subcmd__customers"
+                ;;
             orders__subcmd__help,dash)
                 cmd="orders__subcmd__help__subcmd__dash"
                 ;;
@@ -127,6 +151,9 @@ _orders() {
             orders__subcmd__help,lag)
                 cmd="orders__subcmd__help__subcmd__lag"
                 ;;
+            orders__subcmd__help,notifications)
+                cmd="orders__subcmd__help__subcmd__notifications"
+                ;;
             orders__subcmd__help,schema)
                 cmd="orders__subcmd__help__subcmd__schema"
                 ;;
@@ -138,6 +165,9 @@ _orders() {
                 ;;
             orders__subcmd__help,serve-inventory)
                 cmd="orders__subcmd__help__subcmd__serve__subcmd__inventory"
+                ;;
+            orders__subcmd__help,serve-notification)
+                cmd="orders__subcmd__help__subcmd__serve__subcmd__notification"
                 ;;
             orders__subcmd__help,serve-payment)
                 cmd="orders__subcmd__help__subcmd__serve__subcmd__payment"
@@ -159,6 +189,9 @@ _orders() {
                 ;;
             orders__subcmd__help,up)
                 cmd="orders__subcmd__help__subcmd__up"
+                ;;
+            orders__subcmd__help__subcmd__customers,set)
+                cmd="orders__subcmd__help__subcmd__customers__subcmd__set"
                 ;;
             orders__subcmd__help__subcmd__db,migrate)
                 cmd="orders__subcmd__help__subcmd__db__subcmd__migrate"
@@ -239,7 +272,7 @@ _orders() {
 
     case "${cmd}" in
         orders)
-            opts="-h -V --log-format --help --version up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
+            opts="-h -V --log-format --help --version up serve-gateway serve-consumer serve-inventory serve-payment serve-notification customers notifications stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,8 +393,106 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__customers)
+            opts="-h -V --json --notification --timeout --log-format --help --version set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --notification)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__help)
+            opts="set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__customers__subcmd__set)
+            opts="-h -V --email --webhook --json --notification --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__dash)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --gateway --admin --group --interval --timeout --once --json --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --gateway --admin --group --interval --timeout --once --json --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -420,46 +551,6 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -651,7 +742,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dlq__subcmd__replay)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --correlation-id --all --include-replayed --dry-run --replay-group --timeout --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --correlation-id --all --include-replayed --dry-run --replay-group --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,46 +801,6 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -777,7 +828,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dlq__subcmd__tail)
-            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --from --count --json --correlation-id --timeout --all --log-format --help --version"
+            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --from --count --json --correlation-id --timeout --all --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,46 +887,6 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -933,7 +944,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__help)
-            opts="up serve-gateway serve-consumer serve-inventory serve-payment stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
+            opts="up serve-gateway serve-consumer serve-inventory serve-payment serve-notification customers notifications stock submit tail trace bench dash dlq topics lag db schema healthcheck completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -963,6 +974,34 @@ _orders() {
         orders__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__customers)
+            opts="set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__customers__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1100,6 +1139,20 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        orders__subcmd__help__subcmd__notifications)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         orders__subcmd__help__subcmd__schema)
             opts="register check show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1185,6 +1238,20 @@ _orders() {
             return 0
             ;;
         orders__subcmd__help__subcmd__serve__subcmd__inventory)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__help__subcmd__serve__subcmd__notification)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1325,7 +1392,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__lag)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --group --json --timeout --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --group --json --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1387,47 +1454,45 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__notifications)
+            opts="-h -V --correlation-id --state --limit --json --notification --timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --correlation-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1621,7 +1686,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__consumer)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --group --dead-letter-topic --no-dead-letter --max-batch --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --tls-cert --tls-key --log-format --help --version"
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --group --dead-letter-topic --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1691,46 +1756,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1751,22 +1776,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --admin-token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --admin-token-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
                     return 0
@@ -1779,7 +1788,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__gateway)
-            opts="-X -h -V --listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --publish-timeout --request-timeout --drain-delay --shutdown-timeout --api-keys-file --rate-limit --tls-cert --tls-key --log-format --help --version"
+            opts="-X -h -V --listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1845,46 +1854,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --publish-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1901,22 +1870,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --api-keys-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --rate-limit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
                     return 0
@@ -1929,7 +1882,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__inventory)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --inventory-group --no-dead-letter --max-batch --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --tls-cert --tls-key --log-format --help --version"
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --inventory-group --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1996,46 +1949,6 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2055,22 +1968,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --admin-token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --admin-token-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
                     return 0
@@ -2082,8 +1979,8 @@ _orders() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        orders__subcmd__serve__subcmd__payment)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --payment-group --decline-over --decline-rate --seed --latency --no-dead-letter --max-batch --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --tls-cert --tls-key --log-format --help --version"
+        orders__subcmd__serve__subcmd__notification)
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2153,43 +2050,137 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
+                --notification-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --sasl-password)
+                --webhook-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --sasl-password-file)
+                --webhook-secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ssl-ca-location)
+                --smtp-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ssl-certificate-location)
+                --mail-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ssl-key-location)
+                --delivery-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ssl-key-password)
+                --delivery-attempts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ssl-key-password-file)
+                --delivery-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-initial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        orders__subcmd__serve__subcmd__payment)
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --payment-group --decline-over --decline-rate --seed --latency --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-notification-dlt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2222,22 +2213,6 @@ _orders() {
                     return 0
                     ;;
                 --shutdown-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --admin-token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --admin-token-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2405,7 +2380,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__tail)
-            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --from --count --json --correlation-id --timeout --all --log-format --help --version"
+            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --from --count --json --correlation-id --timeout --all --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2467,46 +2442,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --from)
                     COMPREPLY=($(compgen -W "beginning end" -- "${cur}"))
                     return 0
@@ -2557,7 +2492,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__topics__subcmd__create)
-            opts="-X -h -V --partitions --replication-factor --min-insync-replicas --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --timeout --log-format --help --version"
+            opts="-X -h -V --partitions --replication-factor --min-insync-replicas --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2631,46 +2566,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2729,7 +2624,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__trace)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --admin --inventory --payment --scan-timeout --timeout --json --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --admin --inventory --payment --scan-timeout --timeout --json --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2791,46 +2686,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2863,7 +2718,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__up)
-            opts="-X -h -V --data-dir --listen --admin-listen --inventory-listen --payment-listen --stock --partitions --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --inventory-group --payment-group --decline-over --decline-rate --seed --latency --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --api-keys-file --rate-limit --log-format --help --version"
+            opts="-X -h -V --data-dir --listen --admin-listen --inventory-listen --payment-listen --notification-listen --stock --partitions --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --inventory-group --payment-group --decline-over --decline-rate --seed --latency --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2886,6 +2741,10 @@ _orders() {
                     return 0
                     ;;
                 --payment-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification-listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2953,46 +2812,6 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --security-protocol)
-                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-mechanism)
-                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
-                    return 0
-                    ;;
-                --sasl-username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sasl-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-ca-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-certificate-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-location)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ssl-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --publish-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3037,27 +2856,51 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --notification-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-initial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --drain-delay)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --shutdown-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --admin-token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --admin-token-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-keys-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --rate-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -22,6 +22,7 @@ pub const DEFAULT_GATEWAY_URL: &str = "http://localhost:3000";
 pub const DEFAULT_ADMIN_URL: &str = "http://localhost:3001";
 pub const DEFAULT_INVENTORY_URL: &str = "http://localhost:3002";
 pub const DEFAULT_PAYMENT_URL: &str = "http://localhost:3003";
+pub const DEFAULT_NOTIFICATION_URL: &str = "http://localhost:3004";
 
 /// Run, exercise and measure an event-driven order pipeline on Kafka.
 ///
@@ -45,7 +46,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The whole local stack in one process: broker (nisshi, installed if missing),
-    /// topics, gateway, order-service, inventory-service and payment-service on SQLite.
+    /// topics, gateway, order-service, inventory-service, payment-service and
+    /// notification-service on SQLite.
     /// Ctrl-C stops everything.
     Up(Box<UpArgs>),
     /// Run the HTTP API gateway: POST /orders publishes order_created.
@@ -58,6 +60,15 @@ pub enum Command {
     ServeInventory(InventoryArgs),
     /// Run the payment-service: charge each reserved order once (simulated provider).
     ServePayment(PaymentArgs),
+    /// Run the notification-service: tell each order's outcome once per channel (webhook,
+    /// email, log), with retries and dead letters.
+    ServeNotification(Box<NotificationArgs>),
+    /// Show the notification-service's customer directory, or set an entry (`orders
+    /// customers set ID --email ADDRESS [--webhook]`).
+    Customers(crate::commands::customers::CustomersArgs),
+    /// The notifications the notification-service recorded: what was sent, what waits, what
+    /// failed or was skipped and why.
+    Notifications(crate::commands::notifications::NotificationsArgs),
     /// Show the stock the inventory-service holds, or set it (`orders stock set
     /// SKU-1=100 SKU-2=5`).
     Stock(crate::commands::stock::StockArgs),
@@ -77,7 +88,9 @@ pub enum Command {
     /// panes, / filters events by correlation id, enter traces one). --once prints one
     /// snapshot.
     Dash(dash::DashArgs),
-    /// The dead-letter topic: follow it, or replay its records once their cause is fixed.
+    /// The dead-letter topics: follow one, or replay its records once their cause is fixed
+    /// (--topic notification-dlt for the notification-service's, order_created-dlt by
+    /// default).
     #[command(subcommand)]
     Dlq(dlq::DlqCommand),
     /// Manage the topics the pipeline uses.
@@ -587,6 +600,134 @@ pub struct PaymentArgs {
     pub https: crate::security::HttpsArgs,
 }
 
+/// How the notification-service delivers: its group, its channels and its retries, the
+/// options `serve-notification` and `up` share.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Notifications")]
+pub struct NotificationOptions {
+    /// The consumer group the notification-service instances share.
+    #[arg(
+        long,
+        env = "NOTIFICATION_GROUP_ID",
+        default_value = "notification-service-group"
+    )]
+    pub notification_group: String,
+    /// Send every outcome as a signed JSON POST to this URL (http or https).
+    #[arg(long, env = "NOTIFICATION_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Sign webhook requests with HMAC-SHA256 under this secret (the Orders-Signature
+    /// header; docs/operations.md shows how a receiver checks it).
+    #[arg(
+        long,
+        env = "NOTIFICATION_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<String>,
+    /// Call the webhook only for customers the directory says opted in (`orders customers
+    /// set ID --webhook`); without it, for every order.
+    #[arg(long, env = "NOTIFICATION_WEBHOOK_OPT_IN")]
+    pub webhook_opt_in: bool,
+    /// Email each outcome to the customer's address in the directory through this SMTP
+    /// relay: smtp://HOST:PORT, smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or
+    /// smtps://USER:PASSWORD@HOST:465.
+    #[arg(long, env = "SMTP_URL", value_name = "URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of notification emails, e.g. "Shop <orders@shop.example>" (needed with
+    /// --smtp-url).
+    #[arg(long, env = "MAIL_FROM", value_name = "MAILBOX")]
+    pub mail_from: Option<String>,
+    /// Also log every notification when a webhook or email is configured (the log channel
+    /// is on by itself when neither is).
+    #[arg(long, env = "NOTIFICATION_LOG")]
+    pub log_notifications: bool,
+    /// Longest one delivery attempt may take.
+    #[arg(long, env = "NOTIFICATION_DELIVERY_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub delivery_timeout: Duration,
+    /// Attempts before a notification is failed and dead-lettered.
+    #[arg(long, env = "NOTIFICATION_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub delivery_attempts: u32,
+    /// Deliveries in flight at once.
+    #[arg(long, env = "NOTIFICATION_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub delivery_concurrency: u32,
+    /// Wait before the second attempt; it doubles with each attempt (half of it random).
+    #[arg(long, env = "NOTIFICATION_RETRY_INITIAL", default_value = "1s", value_parser = parse_duration)]
+    pub retry_initial: Duration,
+    /// Longest wait between two attempts (a Retry-After up to an hour is honoured).
+    #[arg(long, env = "NOTIFICATION_RETRY_MAX", default_value = "5m", value_parser = parse_duration)]
+    pub retry_max: Duration,
+}
+
+impl NotificationOptions {
+    /// The channels these options configure; the log channel when no other is.
+    pub fn channels(&self) -> anyhow::Result<orders_notification::ChannelConfig> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        let webhook = nonempty(&self.webhook_url).map(|url| orders_notification::WebhookConfig {
+            url,
+            secret: nonempty(&self.webhook_secret),
+        });
+        let email = match (nonempty(&self.smtp_url), nonempty(&self.mail_from)) {
+            (None, _) => None,
+            (Some(_), None) => bail!(
+                "--smtp-url (SMTP_URL) needs --mail-from (MAIL_FROM), the sender of the \
+                 notification emails"
+            ),
+            (Some(smtp_url), Some(from)) => {
+                Some(orders_notification::EmailConfig { smtp_url, from })
+            }
+        };
+        let log = self.log_notifications || (webhook.is_none() && email.is_none());
+        Ok(orders_notification::ChannelConfig {
+            webhook,
+            email,
+            log,
+            webhook_opt_in: self.webhook_opt_in,
+        })
+    }
+
+    /// How deliveries are made, with `shutdown`'s grace for what is in flight.
+    pub fn delivery(&self, shutdown: &ShutdownArgs) -> orders_notification::DeliverySettings {
+        orders_notification::DeliverySettings {
+            concurrency: self.delivery_concurrency as usize,
+            attempt_timeout: self.delivery_timeout,
+            max_attempts: self.delivery_attempts,
+            backoff: orders_runtime::Backoff {
+                initial: self.retry_initial,
+                max: self.retry_max.max(self.retry_initial),
+            },
+            shutdown_grace: shutdown.shutdown_timeout / 2,
+            ..orders_notification::DeliverySettings::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NotificationArgs {
+    /// Where notifications and the customer directory are kept: sqlite://PATH or
+    /// postgres://USER@HOST/DB (a database of the notification-service's own).
+    #[arg(
+        long,
+        env = "NOTIFICATION_DATABASE_URL",
+        default_value = "sqlite://notifications.db"
+    )]
+    pub database_url: String,
+    /// Address of the admin HTTP (health, readiness, /notifications, /customers).
+    #[arg(
+        long,
+        env = "NOTIFICATION_ADMIN_LISTEN",
+        default_value = "0.0.0.0:3004"
+    )]
+    pub admin_listen: SocketAddr,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    #[command(flatten)]
+    pub notification: NotificationOptions,
+    #[command(flatten)]
+    pub service: ServiceOptions,
+    #[command(flatten)]
+    pub shutdown: ShutdownArgs,
+}
+
 /// `orders up`: the options of both services, with listen addresses on this machine only.
 #[derive(Debug, Clone, Args)]
 pub struct UpArgs {
@@ -605,6 +746,13 @@ pub struct UpArgs {
     /// Payment-service admin address.
     #[arg(long, env = "PAYMENT_ADMIN_LISTEN", default_value = "127.0.0.1:3003")]
     pub payment_listen: SocketAddr,
+    /// Notification-service admin address.
+    #[arg(
+        long,
+        env = "NOTIFICATION_ADMIN_LISTEN",
+        default_value = "127.0.0.1:3004"
+    )]
+    pub notification_listen: SocketAddr,
     /// Stock to set at start, as SKU=UNITS (repeatable, or comma-separated). Without it,
     /// an inventory that has no stock yet starts with 100000 units of each of SKU-1 to
     /// SKU-500 (the SKUs `orders bench` orders); one that has stock keeps it.
@@ -623,6 +771,8 @@ pub struct UpArgs {
     pub inventory: InventoryOptions,
     #[command(flatten)]
     pub payment: PaymentOptions,
+    #[command(flatten)]
+    pub notification: NotificationOptions,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
     #[command(flatten)]

@@ -1,5 +1,5 @@
 //! Typed HTTP clients of the services, for the commands that drive them (`submit`,
-//! `trace`, `bench`, `stock`): the bodies are `orders_core::api`'s, the ones the services
+//! `trace`, `bench`, `stock`, `customers`, `notifications`): the bodies are `orders_core::api`'s, the ones the services
 //! write.
 //!
 //! Correlation ids are any visible ASCII (`ext/123`, `q?x=1`, `a#b`, `.`), so every one
@@ -10,7 +10,8 @@
 use anyhow::{Context, anyhow};
 use orders_core::Order;
 use orders_core::api::{
-    Accepted, ErrorBody, LookupRequest, OrderList, Payment, Reservation, StockLevel, StockList,
+    Accepted, Customer, CustomerList, ErrorBody, LookupRequest, Notification, NotificationList,
+    NotificationState, OrderList, Payment, Reservation, SetCustomer, StockLevel, StockList,
 };
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -312,6 +313,99 @@ impl Payments {
                 &body
             ))),
         }
+    }
+}
+
+/// The notification-service's admin API.
+#[derive(Debug, Clone)]
+pub struct Notifications {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Notifications {
+    pub fn new(http: reqwest::Client, base: &str) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The newest notifications first (of one order, in one state, when given), and the
+    /// count in each state.
+    pub async fn list(
+        &self,
+        correlation_id: Option<&str>,
+        state: Option<NotificationState>,
+        limit: u32,
+    ) -> anyhow::Result<NotificationList> {
+        let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
+        if let Some(id) = correlation_id {
+            query.push(("correlationId", id.to_owned()));
+        }
+        if let Some(state) = state {
+            query.push(("state", state.as_str().to_owned()));
+        }
+        let request = self
+            .http
+            .get(format!("{}/notifications", self.base))
+            .query(&query);
+        let (status, body) = send("notification-service", &self.base, request).await?;
+        if status != StatusCode::OK {
+            return Err(anyhow!(describe_failure(
+                "the notification-service",
+                status,
+                &body
+            )));
+        }
+        parse("notification-service", "notification list", &body)
+    }
+
+    /// The notifications of one order, one per outcome and channel (empty while the
+    /// order has none): what `orders trace` shows as the notification step.
+    pub async fn of_order(&self, correlation_id: &str) -> anyhow::Result<Vec<Notification>> {
+        Ok(self
+            .list(Some(correlation_id), None, 100)
+            .await?
+            .notifications)
+    }
+
+    /// The customer directory.
+    pub async fn customers(&self) -> anyhow::Result<Vec<Customer>> {
+        let request = self.http.get(format!("{}/customers", self.base));
+        let (status, body) = send("notification-service", &self.base, request).await?;
+        if status != StatusCode::OK {
+            return Err(anyhow!(describe_failure(
+                "the notification-service",
+                status,
+                &body
+            )));
+        }
+        let list: CustomerList = parse("notification-service", "customer list", &body)?;
+        Ok(list.customers)
+    }
+
+    /// Sets a customer's entry; the entry as stored.
+    pub async fn set_customer(
+        &self,
+        customer_id: &str,
+        entry: &SetCustomer,
+    ) -> anyhow::Result<Customer> {
+        let url = format!("{}/customers/{}", self.base, path_segment(customer_id));
+        let (status, body) = send(
+            "notification-service",
+            &self.base,
+            self.http.put(url).json(entry),
+        )
+        .await?;
+        if status != StatusCode::OK {
+            return Err(anyhow!(describe_failure(
+                "the notification-service",
+                status,
+                &body
+            )));
+        }
+        parse("notification-service", "customer", &body)
     }
 }
 

@@ -2,11 +2,13 @@
 
 pub mod bench;
 mod completions;
+pub mod customers;
 pub mod dash;
 pub mod db;
 pub mod dlq;
 pub mod healthcheck;
 pub mod lag;
+pub mod notifications;
 pub mod schema;
 pub mod serve;
 pub mod stock;
@@ -26,6 +28,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::ServeConsumer(args) => serve::consumer(args).await,
         Command::ServeInventory(args) => serve::inventory(args).await,
         Command::ServePayment(args) => serve::payment(args).await,
+        Command::ServeNotification(args) => serve::notification(*args).await,
+        Command::Customers(args) => customers::run(args).await,
+        Command::Notifications(args) => notifications::run(args).await,
         Command::Stock(args) => stock::run(args).await,
         Command::Submit(args) => submit::run(args).await,
         Command::Tail(args) => tail::run(args).await,

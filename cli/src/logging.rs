@@ -17,6 +17,7 @@ pub(crate) fn init(
     let service = match command {
         Command::ServeGateway(_) => "api-gateway",
         Command::ServeConsumer(_) => "order-service",
+        Command::ServeNotification(_) => "notification-service",
         Command::Up(_) => "orders",
         _ => "orders-cli",
     };

@@ -11,7 +11,7 @@
 use crate::helpers::*;
 use orders_core::event::JSON_SCHEMA;
 use serde_json::{Value, json};
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -23,60 +23,9 @@ const PYTHON_TOOLS: &[&str] = &["schemathesis==4.32.5", "openapi-spec-validator=
 /// `SCHEMATHESIS_SEED` to explore other inputs.
 const DEFAULT_SEED: &str = "20261128";
 
-/// The venv holding [`PYTHON_TOOLS`], installed on first use. A file lock serialises the
-/// install between test binaries and `cargo test` runs that share the target directory.
+/// The venv holding [`PYTHON_TOOLS`], installed on first use (see `helpers::python_venv`).
 fn python_tools() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    fs::create_dir_all(&root).unwrap();
-    let lock = File::create(root.join("python-tools.lock")).unwrap();
-    lock.lock().unwrap();
-    let venv = root.join("python-tools");
-    let marker = venv.join("orders-installed.txt");
-    let wanted = PYTHON_TOOLS.join("\n");
-    if fs::read_to_string(&marker).is_ok_and(|found| found == wanted) {
-        return venv;
-    }
-    let python = Command::new("python3").arg("--version").output();
-    assert!(
-        python.as_ref().is_ok_and(|o| o.status.success()),
-        "this test needs python3 (with the venv module and pip) to install {PYTHON_TOOLS:?} \
-         from PyPI; install it (Debian: apt-get install python3 python3-venv python3-pip): \
-         {python:?}"
-    );
-    run_checked(
-        Command::new("python3")
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv),
-        "python3 -m venv (Debian: apt-get install python3-venv)",
-    );
-    run_checked(
-        Command::new(venv.join("bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(PYTHON_TOOLS),
-        "pip install from PyPI",
-    );
-    fs::write(&marker, wanted).unwrap();
-    venv
-}
-
-fn run_checked(command: &mut Command, what: &str) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{what} could not run: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    python_venv("python-tools", PYTHON_TOOLS)
 }
 
 /// The correlation ids of the 202 answers in schemathesis's HAR report.

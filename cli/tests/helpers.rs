@@ -11,9 +11,11 @@ use orders_kafka::reader::{self, StartFrom, TopicReader};
 use orders_kafka::{Consumer, KafkaConfig, KafkaPublisher, ProducerSettings, Record};
 use orders_nisshi::{Broker, BrokerConfig};
 use serde_json::{Value, json};
+use std::fs::{self, File};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -506,4 +508,100 @@ pub fn stderr(output: &std::process::Output) -> String {
 pub fn assert_stderr_has(output: &std::process::Output, text: &str) {
     let err = stderr(output);
     assert!(err.contains(text), "expected {text:?} on stderr:\n{err}");
+}
+
+/// A venv under the target directory named `name`, holding the pinned `packages` from
+/// PyPI, installed on first use (and again when the list changes). A file lock serialises
+/// the install between test binaries and `cargo test` runs that share the target
+/// directory. Without python3 (with venv and pip) the calling test fails, never skips.
+pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    fs::create_dir_all(&root).unwrap();
+    let lock = File::create(root.join(format!("{name}.lock"))).unwrap();
+    lock.lock().unwrap();
+    let venv = root.join(name);
+    let marker = venv.join("orders-installed.txt");
+    let wanted = packages.join("\n");
+    if fs::read_to_string(&marker).is_ok_and(|found| found == wanted) {
+        return venv;
+    }
+    let python = Command::new("python3").arg("--version").output();
+    assert!(
+        python.as_ref().is_ok_and(|o| o.status.success()),
+        "this test needs python3 (with the venv module and pip) to install {packages:?} \
+         from PyPI; install it (Debian: apt-get install python3 python3-venv python3-pip): \
+         {python:?}"
+    );
+    run_checked(
+        Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv),
+        "python3 -m venv (Debian: apt-get install python3-venv)",
+    );
+    run_checked(
+        Command::new(venv.join("bin/python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(packages),
+        "pip install from PyPI",
+    );
+    fs::write(&marker, wanted).unwrap();
+    venv
+}
+
+pub fn run_checked(command: &mut Command, what: &str) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{what} could not run: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The notification-service for `topics` with `channels`, on a SQLite file of its own,
+/// delivering with `settings`.
+pub async fn spawn_notification(
+    topics: &Topics,
+    channels: orders_notification::ChannelConfig,
+    settings: orders_notification::DeliverySettings,
+) -> SagaService {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_in(&dir, "notifications.db");
+    let store = orders_store::notifications::connect(&url, orders_store::StoreOptions::default())
+        .await
+        .unwrap();
+    let kafka = topics.kafka.with_client_id("notification-service");
+    let pipeline = topics.pipeline();
+    let config = orders_notification::config(&pipeline, format!("{}-notification", topics.group));
+    let service = spawn(|listener, stop| async move {
+        orders_notification::run(
+            &kafka,
+            store.clone(),
+            pipeline,
+            &channels,
+            settings,
+            config,
+            listener,
+            stop.cancelled_owned(),
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    })
+    .await;
+    SagaService {
+        service,
+        database_url: url,
+        dir: Some(dir),
+    }
 }

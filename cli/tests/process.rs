@@ -99,6 +99,29 @@ impl Launch {
         }
     }
 
+    /// `orders serve-notification` for `topics` on `database_url`, admin on a free port.
+    pub fn notification(topics: &Topics, database_url: &str, extra: &[&str]) -> Self {
+        let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let mut args: Vec<String> = vec![
+            "serve-notification".into(),
+            "--admin-listen".into(),
+            address.to_string(),
+            "--database-url".into(),
+            database_url.into(),
+            "--notification-group".into(),
+            format!("{}-notification", topics.group),
+            "-X".into(),
+            "session.timeout.ms=3000".into(),
+        ];
+        args.extend(topics.cli_args());
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        Self {
+            name: "notification-service",
+            address,
+            args,
+        }
+    }
+
     /// `orders serve-gateway` publishing to `topics`, on a free port.
     pub fn gateway(topics: &Topics, extra: &[&str]) -> Self {
         let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();

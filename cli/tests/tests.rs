@@ -16,6 +16,7 @@ mod helpers;
 mod hostile;
 mod ids;
 mod interop;
+mod notification;
 mod observability;
 mod packaging;
 mod process;

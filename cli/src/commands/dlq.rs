@@ -1,4 +1,9 @@
-//! `orders dlq tail` and `orders dlq replay`: the dead-letter topic, read and emptied.
+//! `orders dlq tail` and `orders dlq replay`: the dead-letter topics, read and emptied.
+//!
+//! Each consuming service has one; `--topic` picks it: a dead-letter topic by name
+//! (`notification-dlt`, `inventory-dlt`, `payment-dlt`, `order_created-dlt`, or any name
+//! ending in `-dlt`), or else the topic whose dead letters to read (the default,
+//! `order_created`, reads `order_created-dlt` as before the other services existed).
 //!
 //! `tail` shows dead-lettered records with why they were set aside (the `dlt-*` headers
 //! a consuming service adds). `replay` sends records back to the topic they came from,
@@ -19,8 +24,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use orders_kafka::dead_letter::{self, DeadLetter};
 use orders_kafka::reader::{GroupOffsets, StartFrom, TopicReader};
-use orders_kafka::{KafkaConfig, KafkaPublisher, ProducerSettings, ReceivedRecord};
-use std::collections::BTreeMap;
+use orders_kafka::{Consumer, KafkaConfig, KafkaPublisher, ProducerSettings, ReceivedRecord};
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -32,10 +37,30 @@ const COMMIT_EVERY: u64 = 500;
 
 #[derive(Debug, Subcommand)]
 pub enum DlqCommand {
-    /// Follow the dead-letter topic, with each record's error (same flags as `tail`).
+    /// Follow a dead-letter topic, with each record's error (same flags as `tail`;
+    /// `--topic notification-dlt` reads the notification-service's, `--all` every
+    /// service's at once).
     Tail(TailArgs),
-    /// Send dead-lettered records back to the topic they came from.
+    /// Send dead-lettered records back to the topic they came from (`--topic` picks the
+    /// dead-letter topic as for `tail`). A failed notification replayed is sent again.
     Replay(ReplayArgs),
+}
+
+/// The dead-letter topic `--topic` names (see the module's documentation), and the topic
+/// a record goes back to when it does not say where it came from.
+pub fn dead_letter_topics(kafka: &KafkaArgs) -> (String, String) {
+    let named = &kafka.topic;
+    let topics = kafka.topics();
+    let is_dead_letters = named.ends_with("-dlt")
+        || Consumer::ALL
+            .iter()
+            .any(|&consumer| topics.dead_letters(consumer) == named.as_str());
+    if is_dead_letters {
+        let origin = named.strip_suffix("-dlt").unwrap_or(named).to_owned();
+        (named.clone(), origin)
+    } else {
+        (kafka.dead_letter_topic(), named.clone())
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,11 +95,21 @@ pub struct ReplayArgs {
 pub async fn run(command: DlqCommand) -> anyhow::Result<ExitCode> {
     match command {
         DlqCommand::Tail(args) => {
-            let topic = args.kafka.dead_letter_topic();
-            let json = args.json;
-            tail::follow(&args, &topic, |record| {
+            let topics: Vec<String> = if args.all {
+                let pipeline = args.kafka.topics();
+                Consumer::ALL
+                    .iter()
+                    .map(|&consumer| pipeline.dead_letters(consumer).to_owned())
+                    .collect()
+            } else {
+                vec![dead_letter_topics(&args.kafka).0]
+            };
+            let (json, all) = (args.json, args.all);
+            tail::follow_all(&args, &topics, |record| {
                 if json {
                     record.to_json().to_string()
+                } else if all {
+                    format!("{}  {}", record.topic, human_line(record))
                 } else {
                     human_line(record)
                 }
@@ -118,11 +153,13 @@ struct Tally {
     came_back: u64,
     /// Passed over because they are before where the last `--all` stopped.
     replayed_before: i64,
+    /// Where the records went.
+    topics: BTreeSet<String>,
 }
 
 async fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("orders-dlq");
-    let dead_letters = args.kafka.dead_letter_topic();
+    let (dead_letters, origin) = dead_letter_topics(&args.kafka);
     let from = if args.include_replayed {
         StartFrom::Beginning
     } else {
@@ -140,7 +177,7 @@ async fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     } else {
         Some(KafkaPublisher::new(
             &kafka,
-            &args.kafka.topic,
+            &origin,
             &ProducerSettings::default(),
         )?)
     };
@@ -166,7 +203,8 @@ async fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
                 if came_back && !args.include_replayed {
                     tally.came_back += 1;
                 } else {
-                    send(&record, &args, &dead_letters, publisher.as_ref()).await?;
+                    let to = send(&record, &origin, &dead_letters, publisher.as_ref()).await?;
+                    tally.topics.insert(to);
                     tally.sent += 1;
                 }
             }
@@ -198,22 +236,27 @@ async fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             passed_over(tally.replayed_before)
         );
     }
-    println!("{}", summary(&tally, args.dry_run, &args.kafka.topic));
+    let to = if tally.topics.is_empty() {
+        origin
+    } else {
+        tally.topics.iter().cloned().collect::<Vec<_>>().join(", ")
+    };
+    println!("{}", summary(&tally, args.dry_run, &to));
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sends one dead-letter record back (or says it would).
+/// Sends one dead-letter record back (or says it would); the topic it went to.
 async fn send(
     record: &ReceivedRecord,
-    args: &ReplayArgs,
+    origin: &str,
     dead_letters: &str,
     publisher: Option<&KafkaPublisher>,
-) -> anyhow::Result<()> {
-    let replay = dead_letter::replay(record, &args.kafka.topic);
+) -> anyhow::Result<String> {
+    let replay = dead_letter::replay(record, origin);
     let from = format!("{dead_letters} {}/{}", record.partition, record.offset);
     let Some(publisher) = publisher else {
         println!("would replay {from} to {}", replay.topic);
-        return Ok(());
+        return Ok(replay.topic);
     };
     let published = publisher
         .publish_record(&replay)
@@ -223,7 +266,7 @@ async fn send(
         "replayed {from} to {} {}/{}",
         replay.topic, published.partition, published.offset
     );
-    Ok(())
+    Ok(replay.topic)
 }
 
 /// `2 records replayed, 1 skipped: 1 came back from an earlier replay (…)`.
@@ -303,6 +346,7 @@ mod tests {
             sent: 1,
             came_back: 2,
             replayed_before: 3,
+            topics: BTreeSet::new(),
         };
         let line = summary(&tally, false, "order_created");
         assert!(

@@ -1,8 +1,8 @@
-//! `orders serve-gateway`, `serve-consumer`, `serve-inventory` and `serve-payment`: the
-//! services, each in its own process, as they run in production. `orders up` runs the
+//! `orders serve-gateway`, `serve-consumer`, `serve-inventory`, `serve-payment` and
+//! `serve-notification`: the services, each in its own process, as they run in production. `orders up` runs the
 //! same functions side by side in one process.
 
-use crate::cli::{ConsumerArgs, GatewayArgs, InventoryArgs, PaymentArgs};
+use crate::cli::{ConsumerArgs, GatewayArgs, InventoryArgs, NotificationArgs, PaymentArgs};
 use crate::shutdown;
 use anyhow::Context;
 use orders_consumer::ConsumerConfig;
@@ -103,6 +103,64 @@ pub async fn payment(args: PaymentArgs) -> anyhow::Result<ExitCode> {
     )
     .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+pub async fn notification(args: NotificationArgs) -> anyhow::Result<ExitCode> {
+    let kafka = args.kafka.config("notification-service");
+    let topics = args.kafka.topics();
+    let channels = args.notification.channels()?;
+    let settings = args.notification.delivery(&args.shutdown);
+    let config = args.service.apply(
+        orders_notification::config(&topics, &args.notification.notification_group),
+        &args.shutdown,
+    );
+    let listener = bind(args.admin_listen, "notification admin").await?;
+    let token = shutdown::on_signal();
+    run_notification(
+        &kafka,
+        &args.database_url,
+        topics,
+        &channels,
+        settings,
+        config,
+        listener,
+        token.cancelled_owned(),
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the notification-service on the store at `database_url` until `shutdown`.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_notification(
+    kafka: &KafkaConfig,
+    database_url: &str,
+    topics: Topics,
+    channels: &orders_notification::ChannelConfig,
+    settings: orders_notification::DeliverySettings,
+    config: ServiceConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = orders_store::notifications::connect(database_url, StoreOptions::default())
+        .await
+        .context("cannot open the notifications database")?;
+    tracing::info!(backend = %store.backend(), "notifications database ready");
+    let result = orders_notification::run(
+        kafka,
+        store.clone(),
+        topics,
+        channels,
+        settings,
+        config,
+        listener,
+        shutdown,
+    )
+    .await;
+    store.close().await;
+    result?;
+    tracing::info!("notification-service stopped");
+    Ok(())
 }
 
 /// Runs the inventory-service on the store at `database_url` until `shutdown`.

@@ -3,8 +3,9 @@
 //! It uses the broker at `KAFKA_BROKERS` when one answers; otherwise it starts nisshi on
 //! that port with durable sqlite storage in the data directory (installing nisshi with
 //! cargo first when it is missing). Then it creates the topics and runs the gateway, the
-//! order-service, the inventory-service and the payment-service in this process, each on
-//! a SQLite database of its own in the same directory, with the same options (and
+//! order-service, the inventory-service, the payment-service and the notification-service
+//! (log channel by default; webhook and email when their options are set) in this
+//! process, each on a SQLite database of its own in the same directory, with the same options (and
 //! environment) as the serve commands, only listening on 127.0.0.1 by default. Ctrl-C or SIGTERM stops the services first and the broker
 //! last, each within a deadline; a second Ctrl-C exits at once. The data directory keeps
 //! the topic and the orders for the next `orders up`.
@@ -44,6 +45,12 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     ));
     let payment_config =
         args.shutdown_options(orders_payment::config(&topics, &args.payment.payment_group));
+    let notification_channels = args.notification.channels()?;
+    let notification_settings = args.notification.delivery(&args.shutdown);
+    let notification_config = args.shutdown_options(orders_notification::config(
+        &topics,
+        &args.notification.notification_group,
+    ));
     std::fs::create_dir_all(&args.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -60,6 +67,7 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         args.kafka.config("order-service"),
         args.kafka.config("inventory-service"),
         args.kafka.config("payment-service"),
+        args.kafka.config("notification-service"),
     ];
 
     // Stopped last, after the services (see `stop_broker`).
@@ -88,6 +96,7 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         consumer_kafka,
         inventory_kafka,
         payment_kafka,
+        notification_kafka,
     ] = clients;
 
     create_topics(&kafka, &topics.all(), args.partitions).await?;
@@ -96,11 +105,13 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     let admin_listener = serve::bind(args.admin_listen, "admin").await?;
     let inventory_listener = serve::bind(args.inventory_listen, "inventory admin").await?;
     let payment_listener = serve::bind(args.payment_listen, "payment admin").await?;
+    let notification_listener = serve::bind(args.notification_listen, "notification admin").await?;
     let database = |name: &str| format!("sqlite://{}", data_dir.join(name).display());
-    let (orders_db, inventory_db, payments_db) = (
+    let (orders_db, inventory_db, payments_db, notifications_db) = (
         database("orders.db"),
         database("inventory.db"),
         database("payments.db"),
+        database("notifications.db"),
     );
     stock_up(&inventory_db, &args.stock).await?;
     let token = shutdown::on_signal();
@@ -137,6 +148,16 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         payment_listener,
         token.clone().cancelled_owned(),
     );
+    let notification = serve::run_notification(
+        &notification_kafka,
+        &notifications_db,
+        topics.clone(),
+        &notification_channels,
+        notification_settings,
+        notification_config,
+        notification_listener,
+        token.clone().cancelled_owned(),
+    );
     println!("gateway     http://{}/orders", args.listen);
     println!(
         "orders      http://{}/orders/{{correlationId}}",
@@ -146,6 +167,11 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     println!(
         "payments    http://{}/payments/{{correlationId}}",
         args.payment_listen
+    );
+    println!(
+        "notify      http://{}/notifications   (channels: {})",
+        args.notification_listen,
+        channel_names(&notification_channels)
     );
     println!("data        {}", data_dir.display());
     println!("ready       try: orders submit --sku SKU-1:2 --wait   (Ctrl-C stops everything)");
@@ -161,6 +187,7 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             async { stop_all(consumer.await) },
             async { stop_all(inventory.await) },
             async { stop_all(payment.await) },
+            async { stop_all(notification.await) },
         )
     };
     tokio::pin!(services);
@@ -174,15 +201,31 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     if let Some(broker) = broker {
         stop_broker(broker).await;
     }
-    let Some((gateway, consumer, inventory, payment)) = stopped else {
+    let Some((gateway, consumer, inventory, payment, notification)) = stopped else {
         anyhow::bail!("the services did not stop within {deadline:?}; stopped them anyway");
     };
     gateway.context("gateway")?;
     consumer.context("order-service")?;
     inventory.context("inventory-service")?;
     payment.context("payment-service")?;
+    notification.context("notification-service")?;
     println!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `webhook, email, log`: the channels the notification-service delivers on.
+fn channel_names(channels: &orders_notification::ChannelConfig) -> String {
+    let mut names = Vec::new();
+    if channels.webhook.is_some() {
+        names.push("webhook");
+    }
+    if channels.email.is_some() {
+        names.push("email");
+    }
+    if channels.log {
+        names.push("log");
+    }
+    names.join(", ")
 }
 
 /// The stock `up` starts with when the inventory has none and `--stock` is not given.

@@ -210,6 +210,153 @@ pub struct Payment {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// How a notification reaches a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotificationChannel {
+    /// A signed `POST` to the operator's endpoint.
+    Webhook,
+    /// A plain text and HTML message to the customer's address.
+    Email,
+    /// A line in the service's log.
+    Log,
+}
+
+impl NotificationChannel {
+    pub const ALL: [Self; 3] = [Self::Webhook, Self::Email, Self::Log];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Email => "email",
+            Self::Log => "log",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for NotificationChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a notification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotificationState {
+    /// Waiting to be sent, or to be tried again.
+    Pending,
+    /// The channel took it.
+    Sent,
+    /// Refused for good, or past the retry budget: dead-lettered.
+    Failed,
+    /// Never to be sent (no address, not opted in): `reason` says why.
+    Skipped,
+}
+
+impl NotificationState {
+    pub const ALL: [Self; 4] = [Self::Pending, Self::Sent, Self::Failed, Self::Skipped];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for NotificationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One notification, as the notification-service's `GET /notifications` answers it: one
+/// per order, outcome and channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    /// The Idempotency-Key of its webhook calls and the Message-ID of its email: the same
+    /// on every attempt.
+    pub id: String,
+    pub correlation_id: String,
+    /// `confirmed` or `rejected`: the order's final state it tells.
+    pub outcome: String,
+    pub channel: NotificationChannel,
+    pub customer_id: String,
+    /// The address or URL it goes to, when the channel has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    pub state: NotificationState,
+    /// Attempts started (an attempt cut short by a crash counts).
+    pub attempts: u32,
+    /// Times `orders dlq replay` sent a failed one round again.
+    #[serde(default)]
+    pub replays: u32,
+    /// Why it was skipped or failed, as a short stable code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the channel said the last time an attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// When the next attempt is due (pending only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The notification-service's `GET /notifications`: the newest first, and how many of
+/// the same filter (without `state` and `limit`) are in each state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationList {
+    pub notifications: Vec<Notification>,
+    #[serde(default)]
+    pub counts: std::collections::BTreeMap<String, u64>,
+}
+
+/// One entry of the notification-service's customer directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Opted in to the webhook (what `--webhook-opt-in` asks for).
+    #[serde(default)]
+    pub webhook: bool,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The body of `PUT /customers/{customerId}`: the whole entry (an absent email removes
+/// the address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetCustomer {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub webhook: bool,
+}
+
+/// The notification-service's customer directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerList {
+    pub customers: Vec<Customer>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

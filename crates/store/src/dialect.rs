@@ -110,6 +110,15 @@ pub(crate) mod sqlite {
         parse_ts(&text)
     }
 
+    /// [`read_ts`] of a column that may be null.
+    pub(crate) fn read_opt_ts(
+        row: &SqliteRow,
+        column: &str,
+    ) -> Result<Option<DateTime<Utc>>, String> {
+        let text: Option<String> = row.try_get(column).map_err(|e| e.to_string())?;
+        text.as_deref().map(parse_ts).transpose()
+    }
+
     pub(super) fn parse_ts(text: &str) -> Result<DateTime<Utc>, String> {
         NaiveDateTime::parse_from_str(text, TIMESTAMP_FORMAT)
             .ok()
@@ -195,6 +204,10 @@ pub(crate) mod postgres {
     }
 
     pub(crate) fn read_ts(row: &PgRow, column: &str) -> Result<DateTime<Utc>, String> {
+        row.try_get(column).map_err(|e| e.to_string())
+    }
+
+    pub(crate) fn read_opt_ts(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>, String> {
         row.try_get(column).map_err(|e| e.to_string())
     }
 

@@ -45,6 +45,7 @@ mod db;
 mod dialect;
 mod error;
 pub mod inventory;
+pub mod notifications;
 mod orders;
 mod outbox;
 pub mod payments;

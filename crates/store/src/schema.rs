@@ -23,6 +23,8 @@ static INVENTORY_SQLITE: Migrator = sqlx::migrate!("migrations/inventory/sqlite"
 static INVENTORY_POSTGRES: Migrator = sqlx::migrate!("migrations/inventory/postgres");
 static PAYMENTS_SQLITE: Migrator = sqlx::migrate!("migrations/payments/sqlite");
 static PAYMENTS_POSTGRES: Migrator = sqlx::migrate!("migrations/payments/postgres");
+static NOTIFICATIONS_SQLITE: Migrator = sqlx::migrate!("migrations/notifications/sqlite");
+static NOTIFICATIONS_POSTGRES: Migrator = sqlx::migrate!("migrations/notifications/postgres");
 
 /// Whose database: each service's schema is its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,16 +32,23 @@ pub enum Service {
     Orders,
     Inventory,
     Payments,
+    Notifications,
 }
 
 impl Service {
-    pub const ALL: [Service; 3] = [Service::Orders, Service::Inventory, Service::Payments];
+    pub const ALL: [Service; 4] = [
+        Service::Orders,
+        Service::Inventory,
+        Service::Payments,
+        Service::Notifications,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Orders => "orders",
             Self::Inventory => "inventory",
             Self::Payments => "payments",
+            Self::Notifications => "notifications",
         }
     }
 
@@ -53,6 +62,7 @@ impl Service {
             Self::Orders => 1..1_000_000,
             Self::Inventory => 1_000_000..2_000_000,
             Self::Payments => 2_000_000..3_000_000,
+            Self::Notifications => 3_000_000..4_000_000,
         }
     }
 
@@ -64,6 +74,8 @@ impl Service {
             (Self::Inventory, Backend::Postgres) => &INVENTORY_POSTGRES,
             (Self::Payments, Backend::Sqlite) => &PAYMENTS_SQLITE,
             (Self::Payments, Backend::Postgres) => &PAYMENTS_POSTGRES,
+            (Self::Notifications, Backend::Sqlite) => &NOTIFICATIONS_SQLITE,
+            (Self::Notifications, Backend::Postgres) => &NOTIFICATIONS_POSTGRES,
         }
     }
 

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod harness;
+mod notifications;
 mod validated;
 
 use harness::{FreshDb, TestDb, at, id, ids, on_both_backends, order, orders};
