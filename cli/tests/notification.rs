@@ -337,6 +337,44 @@ async fn every_final_order_of_the_saga_is_told_once_on_the_webhook_with_a_signat
         "out_of_stock"
     );
     assert!(receiver.requests().iter().all(|d| d.signature_ok));
+
+    // `orders trace` ends with what the customer was told, on each channel.
+    let mut trace = vec![
+        "trace".to_owned(),
+        confirmed.clone(),
+        "--admin".to_owned(),
+        saga.orders.url(""),
+        "--inventory".to_owned(),
+        saga.inventory.url(""),
+        "--payment".to_owned(),
+        saga.payment.url(""),
+        "--notification".to_owned(),
+        notification.url(""),
+    ];
+    trace.extend(saga.topics.cli_args());
+    let lines = run_orders(&trace).await;
+    assert!(lines.status.success(), "{}", stdout(&lines));
+    let text = stdout(&lines);
+    let told: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("notified"))
+        .collect();
+    assert_eq!(told.len(), 2, "{text}");
+    assert!(
+        told.iter()
+            .all(|l| l.contains("confirmed") && l.contains("sent after 1 attempt(s) at ")),
+        "{text}"
+    );
+    trace.push("--json".to_owned());
+    let json: Value = serde_json::from_str(&stdout(&run_orders(&trace).await)).unwrap();
+    let mut channels: Vec<&str> = json["saga"]["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["channel"].as_str().unwrap())
+        .collect();
+    channels.sort_unstable();
+    assert_eq!(channels, ["log", "webhook"], "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

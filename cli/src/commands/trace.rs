@@ -9,19 +9,22 @@
 //!
 //! Then the rest of its saga: every event about it on every topic of the pipeline (read
 //! by its key), in time order with the time between them, and what each service holds
-//! for it (the order's history, the inventory's reservation, the payment).
+//! for it (the order's history, the inventory's reservation, the payment, what the
+//! customer was told on each channel).
 //!
 //! Exit codes: 0 persisted; 3 on the topic but not persisted (yet), or the order-service
 //! could not be asked; 1 found nowhere, or a failure.
 
-use crate::cli::{DEFAULT_ADMIN_URL, DEFAULT_INVENTORY_URL, DEFAULT_PAYMENT_URL, KafkaArgs};
-use crate::client::{self, Admin, Inventory, Payments};
+use crate::cli::{
+    DEFAULT_ADMIN_URL, DEFAULT_INVENTORY_URL, DEFAULT_NOTIFICATION_URL, DEFAULT_PAYMENT_URL, KafkaArgs,
+};
+use crate::client::{self, Admin, Inventory, Notifications, Payments};
 use crate::commands::tail;
 use crate::duration::parse_duration;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::Args;
-use orders_core::api::{Payment, Reservation};
+use orders_core::api::{Notification, Payment, Reservation};
 use orders_core::saga::EventKind;
 use orders_core::time::{micros, millis};
 use orders_core::{Order, OrderCreated};
@@ -50,6 +53,9 @@ pub struct TraceArgs {
     /// The payment-service admin's base URL (for the order's payment).
     #[arg(long, env = "ORDERS_PAYMENT_URL", default_value = DEFAULT_PAYMENT_URL)]
     pub payment: String,
+    /// The notification-service admin's base URL (for what the customer was told).
+    #[arg(long, env = "ORDERS_NOTIFICATION_URL", default_value = DEFAULT_NOTIFICATION_URL)]
+    pub notification: String,
     /// How long to read the topic for the order's key when the order-service does not
     /// have it (the whole topic, from the beginning of every partition).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -295,6 +301,8 @@ struct Saga {
     unread: Vec<String>,
     reservation: Result<Option<Reservation>, String>,
     payment: Result<Option<Payment>, String>,
+    /// One per outcome and channel.
+    notifications: Result<Vec<Notification>, String>,
 }
 
 impl Saga {
@@ -324,24 +332,35 @@ impl Saga {
         }
         events.sort_by_key(|(_, r)| (r.timestamp_ms, r.offset));
         let http = client::http_client(args.timeout);
-        let (reservation, payment) = match http {
-            Ok(http) => (
-                Inventory::new(http.clone(), &args.inventory)
-                    .reservation(id)
-                    .await
-                    .map_err(|e| format!("{e:#}")),
-                Payments::new(http, &args.payment)
-                    .payment(id)
-                    .await
-                    .map_err(|e| format!("{e:#}")),
+        let (reservation, payment, notifications) = match http {
+            Ok(http) => tokio::join!(
+                async {
+                    Inventory::new(http.clone(), &args.inventory)
+                        .reservation(id)
+                        .await
+                        .map_err(|e| format!("{e:#}"))
+                },
+                async {
+                    Payments::new(http.clone(), &args.payment)
+                        .payment(id)
+                        .await
+                        .map_err(|e| format!("{e:#}"))
+                },
+                async {
+                    Notifications::new(http.clone(), &args.notification)
+                        .of_order(id)
+                        .await
+                        .map_err(|e| format!("{e:#}"))
+                },
             ),
-            Err(e) => (Err(e.to_string()), Err(e.to_string())),
+            Err(e) => (Err(e.to_string()), Err(e.to_string()), Err(e.to_string())),
         };
         Self {
             events,
             unread,
             reservation,
             payment,
+            notifications,
         }
     }
 
@@ -394,6 +413,32 @@ impl Saga {
             Ok(None) => println!("payment    none (yet)"),
             Err(error) => println!("payment    unknown: {error}"),
         }
+        match &self.notifications {
+            Ok(list) if list.is_empty() => println!("notified   nothing (yet)"),
+            Ok(list) => {
+                for (i, n) in list.iter().enumerate() {
+                    let label = if i == 0 { "notified" } else { "" };
+                    let why = n
+                        .reason
+                        .as_deref()
+                        .or(n.last_error.as_deref())
+                        .map(|w| format!(": {w}"))
+                        .unwrap_or_default();
+                    let when = n
+                        .sent_at
+                        .map(|t| format!(" at {}", millis(t)))
+                        .unwrap_or_default();
+                    println!(
+                        "{label:<10} {} {} {} after {} attempt(s){when}{why}",
+                        n.outcome,
+                        n.channel.as_str(),
+                        n.state.as_str(),
+                        n.attempts
+                    );
+                }
+            }
+            Err(error) => println!("notified   unknown: {error}"),
+        }
     }
 
     fn to_json(&self, created_at: Option<DateTime<Utc>>) -> Value {
@@ -423,6 +468,7 @@ impl Saga {
             "unread": self.unread,
             "reservation": known(&self.reservation.clone().map(|r| json!(r))),
             "payment": known(&self.payment.clone().map(|p| json!(p))),
+            "notifications": known(&self.notifications.clone().map(|n| json!(n))),
         })
     }
 }
