@@ -492,7 +492,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dash)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --gateway --admin --group --interval --timeout --once --json --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --gateway --admin --inventory --payment --notification --group --inventory-group --payment-group --notification-group --interval --timeout --once --json --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +554,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --gateway)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -562,7 +602,31 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payment-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -742,7 +806,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dlq__subcmd__replay)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --correlation-id --all --include-replayed --dry-run --replay-group --timeout --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --correlation-id --all --include-replayed --dry-run --replay-group --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -801,6 +865,46 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -828,7 +932,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__dlq__subcmd__tail)
-            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --from --count --json --correlation-id --timeout --all --log-format --help --version"
+            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --from --count --json --correlation-id --timeout --all --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -887,6 +991,46 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1392,7 +1536,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__lag)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --group --json --timeout --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --group --json --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1451,6 +1595,46 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1530,7 +1714,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__schema__subcmd__check)
-            opts="-h -V --registry --topic --subject --timeout --log-format --help --version"
+            opts="-h -V --registry --event --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --subject --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1540,7 +1724,39 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --event)
+                    COMPREPLY=($(compgen -W "order_created inventory_reserved inventory_rejected inventory_released payment_completed payment_failed order_confirmed order_rejected" -- "${cur}"))
+                    return 0
+                    ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1634,7 +1850,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__schema__subcmd__register)
-            opts="-h -V --registry --topic --subject --timeout --log-format --help --version"
+            opts="-h -V --registry --event --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --subject --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1644,7 +1860,39 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --event)
+                    COMPREPLY=($(compgen -W "order_created inventory_reserved inventory_rejected inventory_released payment_completed payment_failed order_confirmed order_rejected" -- "${cur}"))
+                    return 0
+                    ;;
                 --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-reserved)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-inventory-released)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-completed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-payment-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-confirmed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic-order-rejected)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1668,7 +1916,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__schema__subcmd__show)
-            opts="-h -V --log-format --help --version"
+            opts="-h -V --log-format --help --version order_created inventory_reserved inventory_rejected inventory_released payment_completed payment_failed order_confirmed order_rejected"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1686,7 +1934,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__consumer)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --group --dead-letter-topic --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --group --dead-letter-topic --no-dead-letter --max-batch --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --tls-cert --tls-key --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1756,6 +2004,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1776,6 +2064,22 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
                     return 0
@@ -1788,7 +2092,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__gateway)
-            opts="-X -h -V --listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --publish-timeout --request-timeout --drain-delay --shutdown-timeout --api-keys-file --rate-limit --tls-cert --tls-key --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1854,6 +2158,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publish-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1870,6 +2214,22 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
                     return 0
@@ -1882,7 +2242,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__inventory)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --inventory-group --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --inventory-group --no-dead-letter --max-batch --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --tls-cert --tls-key --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1949,6 +2309,46 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1968,6 +2368,22 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "pretty json" -- "${cur}"))
                     return 0
@@ -1980,7 +2396,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__notification)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2047,6 +2463,46 @@ _orders() {
                     return 0
                     ;;
                 --topic-notification-dlt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2114,7 +2570,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__serve__subcmd__payment)
-            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --payment-group --decline-over --decline-rate --seed --latency --no-dead-letter --max-batch --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --database-url --admin-listen --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --payment-group --decline-over --decline-rate --seed --latency --no-dead-letter --max-batch --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --tls-cert --tls-key --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2184,6 +2640,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --payment-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2213,6 +2709,22 @@ _orders() {
                     return 0
                     ;;
                 --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2380,7 +2892,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__tail)
-            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --from --count --json --correlation-id --timeout --all --log-format --help --version"
+            opts="-X -n -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --from --count --json --correlation-id --timeout --all --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2442,6 +2954,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -W "beginning end" -- "${cur}"))
                     return 0
@@ -2492,7 +3044,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__topics__subcmd__create)
-            opts="-X -h -V --partitions --replication-factor --min-insync-replicas --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --timeout --log-format --help --version"
+            opts="-X -h -V --partitions --replication-factor --min-insync-replicas --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --timeout --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2566,6 +3118,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2624,7 +3216,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__trace)
-            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --admin --inventory --payment --scan-timeout --timeout --json --log-format --help --version"
+            opts="-X -h -V --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --admin --inventory --payment --notification --scan-timeout --timeout --json --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2686,6 +3278,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2695,6 +3327,10 @@ _orders() {
                     return 0
                     ;;
                 --payment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2718,7 +3354,7 @@ _orders() {
             return 0
             ;;
         orders__subcmd__up)
-            opts="-X -h -V --data-dir --listen --admin-listen --inventory-listen --payment-listen --notification-listen --stock --partitions --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --inventory-group --payment-group --decline-over --decline-rate --seed --latency --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --drain-delay --shutdown-timeout --log-format --help --version"
+            opts="-X -h -V --data-dir --listen --admin-listen --inventory-listen --payment-listen --notification-listen --stock --partitions --dash --brokers --kafka-option --topic --topic-inventory-reserved --topic-inventory-rejected --topic-inventory-released --topic-payment-completed --topic-payment-failed --topic-order-confirmed --topic-order-rejected --topic-inventory-dlt --topic-payment-dlt --topic-notification-dlt --security-protocol --sasl-mechanism --sasl-username --sasl-password --sasl-password-file --ssl-ca-location --ssl-certificate-location --ssl-key-location --ssl-key-password --ssl-key-password-file --publish-timeout --request-timeout --group --dead-letter-topic --no-dead-letter --max-batch --inventory-group --payment-group --decline-over --decline-rate --seed --latency --notification-group --webhook-url --webhook-secret --webhook-opt-in --smtp-url --mail-from --log-notifications --delivery-timeout --delivery-attempts --delivery-concurrency --retry-initial --retry-max --drain-delay --shutdown-timeout --admin-token --admin-token-file --admin-public-without-token --api-keys-file --rate-limit --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2812,6 +3448,46 @@ _orders() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --security-protocol)
+                    COMPREPLY=($(compgen -W "PLAINTEXT SSL SASL_PLAINTEXT SASL_SSL" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-mechanism)
+                    COMPREPLY=($(compgen -W "PLAIN SCRAM-SHA-256 SCRAM-SHA-512" -- "${cur}"))
+                    return 0
+                    ;;
+                --sasl-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sasl-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-ca-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-certificate-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publish-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2901,6 +3577,22 @@ _orders() {
                     return 0
                     ;;
                 --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -71,6 +71,21 @@ complete -c orders -n "__fish_orders_using_subcommand up" -l topic-order-rejecte
 complete -c orders -n "__fish_orders_using_subcommand up" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand up" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand up" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand up" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand up" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand up" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l publish-timeout -d 'How long the broker may take to acknowledge an event before the client gets 503' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l request-timeout -d 'Longest a request may take in all; must exceed --publish-timeout' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l group -d 'The consumer group the order-service instances share' -r
@@ -94,11 +109,17 @@ complete -c orders -n "__fish_orders_using_subcommand up" -l retry-initial -d 'W
 complete -c orders -n "__fish_orders_using_subcommand up" -l retry-max -d 'Longest wait between two attempts (a Retry-After up to an hour is honoured)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l admin-token -d 'Require this bearer token for the admin data (/orders…, /stats); /healthz, /readyz and /metrics stay open. Prefer --admin-token-file' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l admin-token-file -d 'A file holding the admin token (wins over --admin-token)' -r
+complete -c orders -n "__fish_orders_using_subcommand up" -l api-keys-file -d 'Require an API key for POST /orders (`x-api-key: KEY` or `Authorization: Bearer KEY`): a file with one key per line, each the key itself or `sha256:` and its hex SHA-256 (`printf %s KEY | sha256sum`). Probes, /metrics and /openapi.json stay open' -r -F
+complete -c orders -n "__fish_orders_using_subcommand up" -l rate-limit -d 'At most this many requests per client (its API key, or its address without keys), as N/s or N/m; past it the client gets 429 with Retry-After' -r
 complete -c orders -n "__fish_orders_using_subcommand up" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
+complete -c orders -n "__fish_orders_using_subcommand up" -l dash -d 'Show the live dashboard (`orders dash`) of the stack it started, on this terminal; quitting it (q, Ctrl-C) stops everything'
 complete -c orders -n "__fish_orders_using_subcommand up" -l no-dead-letter -d 'Log and skip invalid records instead of dead-lettering them'
 complete -c orders -n "__fish_orders_using_subcommand up" -l webhook-opt-in -d 'Call the webhook only for customers the directory says opted in (`orders customers set ID --webhook`); without it, for every order'
 complete -c orders -n "__fish_orders_using_subcommand up" -l log-notifications -d 'Also log every notification when a webhook or email is configured (the log channel is on by itself when neither is)'
+complete -c orders -n "__fish_orders_using_subcommand up" -l admin-public-without-token -d 'Serve the admin HTTP on a non-loopback address without a token: anyone who can reach it reads every order'
 complete -c orders -n "__fish_orders_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand up" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l listen -d 'Address to listen on' -r
@@ -115,16 +136,35 @@ complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-or
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l publish-timeout -d 'How long the broker may take to acknowledge an event before the client gets 503' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l request-timeout -d 'Longest a request may take in all; must exceed --publish-timeout' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l api-keys-file -d 'Require an API key for POST /orders (`x-api-key: KEY` or `Authorization: Bearer KEY`): a file with one key per line, each the key itself or `sha256:` and its hex SHA-256 (`printf %s KEY | sha256sum`). Probes, /metrics and /openapi.json stay open' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l rate-limit -d 'At most this many requests per client (its API key, or its address without keys), as N/s or N/m; past it the client gets 429 with Retry-After' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM, leaf first)' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l tls-key -d 'The certificate\'s private key (PEM)' -r -F
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand serve-gateway" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l database-url -d 'Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB' -r
-complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-listen -d 'Address of the admin HTTP (health, readiness, GET /orders/{correlationId})' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l database-url -d 'Where orders are kept: sqlite://PATH or postgres://USER@HOST/DB (TLS as libpq: ?sslmode=verify-full&sslrootcert=CA.pem)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-listen -d 'Address of the admin HTTP (health, readiness, GET /orders/{correlationId}) [default: 0.0.0.0:3001 with an admin token, 127.0.0.1:3001 without]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic -d 'The order_created topic' -r
@@ -138,18 +178,38 @@ complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-o
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l group -d 'The consumer group the order-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l dead-letter-topic -d 'Set invalid records aside in the dead-letter topic [env: KAFKA_TOPIC_ORDER_CREATED_DLT] [default: <topic>-dlt]. With --no-dead-letter they are only logged' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l max-batch -d 'Most events persisted in one database transaction' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-token -d 'Require this bearer token for the admin data (/orders…, /stats); /healthz, /readyz and /metrics stay open. Prefer --admin-token-file' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-token-file -d 'A file holding the admin token (wins over --admin-token)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM, leaf first)' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l tls-key -d 'The certificate\'s private key (PEM)' -r -F
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l no-dead-letter -d 'Log and skip invalid records instead of dead-lettering them'
+complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -l admin-public-without-token -d 'Serve the admin HTTP on a non-loopback address without a token: anyone who can reach it reads every order'
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand serve-consumer" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l database-url -d 'Where the stock and reservations are kept: sqlite://PATH or postgres://USER@HOST/DB (a database of the inventory-service\'s own)' -r
-complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l admin-listen -d 'Address of the admin HTTP (health, readiness, /stock, /reservations/{id})' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l admin-listen -d 'Address of the admin HTTP (health, readiness, /stock, /reservations/{id}) [default: 0.0.0.0:3002 with an admin token, 127.0.0.1:3002 without]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic -d 'The order_created topic' -r
@@ -163,17 +223,37 @@ complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l inventory-group -d 'The consumer group the inventory-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l max-batch -d 'Most records applied in one database transaction' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l admin-token -d 'Require this bearer token for the admin data (/orders…, /stats); /healthz, /readyz and /metrics stay open. Prefer --admin-token-file' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l admin-token-file -d 'A file holding the admin token (wins over --admin-token)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM, leaf first)' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l tls-key -d 'The certificate\'s private key (PEM)' -r -F
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l no-dead-letter -d 'Log and skip records the service cannot use instead of dead-lettering them'
+complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -l admin-public-without-token -d 'Serve the admin HTTP on a non-loopback address without a token: anyone who can reach it reads every order'
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand serve-inventory" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l database-url -d 'Where payments are kept: sqlite://PATH or postgres://USER@HOST/DB (a database of the payment-service\'s own)' -r
-complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l admin-listen -d 'Address of the admin HTTP (health, readiness, /payments/{id})' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l admin-listen -d 'Address of the admin HTTP (health, readiness, /payments/{id}) [default: 0.0.0.0:3003 with an admin token, 127.0.0.1:3003 without]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l brokers -d 'Comma-separated bootstrap servers [env: KAFKA_BROKERS, or KAFKA_BROKER] [default: localhost:9094]' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -s X -l kafka-option -d 'A librdkafka property, e.g. -X security.protocol=SASL_SSL (repeatable; the environment variable takes a list separated by semicolons, since librdkafka values such as debug=broker,protocol contain commas)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic -d 'The order_created topic' -r
@@ -187,6 +267,21 @@ complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-or
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l payment-group -d 'The consumer group the payment-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l decline-over -d 'Decline every charge above this amount' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l decline-rate -d 'Decline this fraction (0 to 1) of the other charges, chosen by a hash of the correlation id and --seed, so that a redelivered order gets the same answer' -r
@@ -195,9 +290,14 @@ complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l latency 
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l max-batch -d 'Most records applied in one database transaction' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l drain-delay -d 'After SIGTERM, how long /readyz answers 503 before the listener closes (time for a load balancer to stop sending)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l shutdown-timeout -d 'Longest wait for in-flight work once shutdown begins' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l admin-token -d 'Require this bearer token for the admin data (/orders…, /stats); /healthz, /readyz and /metrics stay open. Prefer --admin-token-file' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l admin-token-file -d 'A file holding the admin token (wins over --admin-token)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM, leaf first)' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l tls-key -d 'The certificate\'s private key (PEM)' -r -F
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l no-dead-letter -d 'Log and skip records the service cannot use instead of dead-lettering them'
+complete -c orders -n "__fish_orders_using_subcommand serve-payment" -l admin-public-without-token -d 'Serve the admin HTTP on a non-loopback address without a token: anyone who can reach it reads every order'
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand serve-payment" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l database-url -d 'Where notifications and the customer directory are kept: sqlite://PATH or postgres://USER@HOST/DB (a database of the notification-service\'s own)' -r
@@ -215,6 +315,21 @@ complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l top
 complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l notification-group -d 'The consumer group the notification-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l webhook-url -d 'Send every outcome as a signed JSON POST to this URL (http or https)' -r
 complete -c orders -n "__fish_orders_using_subcommand serve-notification" -l webhook-secret -d 'Sign webhook requests with HMAC-SHA256 under this secret (the Orders-Signature header; docs/operations.md shows how a receiver checks it)' -r
@@ -312,6 +427,21 @@ complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-order-rejec
 complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand tail" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand tail" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand tail" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand tail" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand tail" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand tail" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
 end\t'Only events published from now on'"
 complete -c orders -n "__fish_orders_using_subcommand tail" -s n -l count -d 'Exit after this many events (those that match --correlation-id, when given)' -r
@@ -336,9 +466,25 @@ complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-order-reje
 complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand trace" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand trace" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand trace" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand trace" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand trace" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l admin -d 'The order-service admin\'s base URL' -r
-complete -c orders -n "__fish_orders_using_subcommand trace" -l inventory -d 'The inventory-service admin\'s base URL (for the order\'s reservation)' -r
-complete -c orders -n "__fish_orders_using_subcommand trace" -l payment -d 'The payment-service admin\'s base URL (for the order\'s payment)' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l inventory -d 'The inventory-service admin\'s base URL (reservations, stock)' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l payment -d 'The payment-service admin\'s base URL (payments)' -r
+complete -c orders -n "__fish_orders_using_subcommand trace" -l notification -d 'The notification-service admin\'s base URL (what each customer was told)' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l scan-timeout -d 'How long to read the topic for the order\'s key when the order-service does not have it (the whole topic, from the beginning of every partition)' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l timeout -d 'How long the order-service and the broker may take to answer' -r
 complete -c orders -n "__fish_orders_using_subcommand trace" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -380,9 +526,30 @@ complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-order-rejec
 complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand dash" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand dash" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dash" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dash" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dash" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l gateway -d 'The gateway\'s base URL' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l admin -d 'The order-service admin\'s base URL' -r
-complete -c orders -n "__fish_orders_using_subcommand dash" -l group -d 'A consumer group whose lag on the topic is shown (repeatable; the first is the order-service\'s)' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l inventory -d 'The inventory-service admin\'s base URL (reservations, stock)' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l payment -d 'The payment-service admin\'s base URL (payments)' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l notification -d 'The notification-service admin\'s base URL (what each customer was told)' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l group -d 'The order-service\'s consumer group, then any other group whose lag on order_created is shown (repeatable: an audit consumer, a service of your own)' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l inventory-group -d 'The consumer group the inventory-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l payment-group -d 'The consumer group the payment-service instances share' -r
+complete -c orders -n "__fish_orders_using_subcommand dash" -l notification-group -d 'The consumer group the notification-service instances share' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l interval -d 'How often everything is read again' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l timeout -d 'How long one read may take before what it reads counts as down for that round' -r
 complete -c orders -n "__fish_orders_using_subcommand dash" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -411,6 +578,21 @@ complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subco
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -l from -d 'Where to start in each partition' -r -f -a "beginning\t'Everything still on the topic'
 end\t'Only events published from now on'"
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from tail" -s n -l count -d 'Exit after this many events (those that match --correlation-id, when given)' -r
@@ -435,6 +617,21 @@ complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subco
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l correlation-id -d 'Replay the records of this correlation id (the value\'s correlationId, or the record key when the value has none)' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l replay-group -d 'The consumer group under which `--all` remembers how far it got on the dead-letter topic. Nothing ever joins it' -r
 complete -c orders -n "__fish_orders_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l timeout -d 'How long to wait for the cluster' -r
@@ -470,6 +667,21 @@ complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_su
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l timeout -d 'How long to wait for the cluster' -r
 complete -c orders -n "__fish_orders_using_subcommand topics; and __fish_seen_subcommand_from create" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
@@ -490,6 +702,21 @@ complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-order-reject
 complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-inventory-dlt -d 'The inventory-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-payment-dlt -d 'The payment-service\'s dead-letter topic' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l topic-notification-dlt -d 'The notification-service\'s dead-letter topic' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l security-protocol -d 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL [default: SASL_SSL when SASL credentials are given, SSL when only TLS files are, else PLAINTEXT]' -r -f -a "PLAINTEXT\t'No TLS, no authentication'
+SSL\t'TLS'
+SASL_PLAINTEXT\t'SASL without TLS (the password crosses the network in the clear with PLAIN)'
+SASL_SSL\t'SASL over TLS: what managed clusters ask for'"
+complete -c orders -n "__fish_orders_using_subcommand lag" -l sasl-mechanism -d 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (required with a SASL username)' -r -f -a "PLAIN\t''
+SCRAM-SHA-256\t''
+SCRAM-SHA-512\t''"
+complete -c orders -n "__fish_orders_using_subcommand lag" -l sasl-username -d 'The SASL user name' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l sasl-password -d 'The SASL password. Prefer --sasl-password-file: a value on the command line is visible to every user of the machine' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l sasl-password-file -d 'A file holding the SASL password (wins over --sasl-password)' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l ssl-ca-location -d 'The CA certificate(s) (PEM) that issued the brokers\' certificates [default: the system\'s CA certificates]' -r -F
+complete -c orders -n "__fish_orders_using_subcommand lag" -l ssl-certificate-location -d 'This client\'s certificate (PEM), for brokers that require mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand lag" -l ssl-key-location -d 'This client\'s private key (PEM), for mutual TLS' -r -F
+complete -c orders -n "__fish_orders_using_subcommand lag" -l ssl-key-password -d 'The password of an encrypted private key' -r
+complete -c orders -n "__fish_orders_using_subcommand lag" -l ssl-key-password-file -d 'A file holding the private key\'s password (wins over --ssl-key-password)' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l group -d 'The consumer group to describe' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l timeout -d 'How long to wait for each answer from the cluster' -r
 complete -c orders -n "__fish_orders_using_subcommand lag" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -514,21 +741,51 @@ complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_see
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
-complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'
-complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "show" -d 'Print this binary\'s order_created JSON Schema'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "register" -d 'Register each event\'s JSON Schema under <its topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "check" -d 'Compare each subject\'s latest version with this binary\'s schema: exit 0 when every one is the same, 1 when one differs or is missing, or the registry cannot be asked'
+complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "show" -d 'Print this binary\'s JSON Schema of one event'
 complete -c orders -n "__fish_orders_using_subcommand schema; and not __fish_seen_subcommand_from register check show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l registry -d 'Base URL of the Schema Registry (credentials, when it needs them, as https://KEY:SECRET@host)' -r
-complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic -d 'The topic whose record values the schema describes' -r
-complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l subject -d 'The subject [default: <topic>-value]' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l event -d 'Only this event\'s schema (repeatable) [default: every event of the saga]' -r -f -a "order_created\t''
+inventory_reserved\t''
+inventory_rejected\t''
+inventory_released\t''
+payment_completed\t''
+payment_failed\t''
+order_confirmed\t''
+order_rejected\t''"
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l subject -d 'The subject, for one --event [default: <its topic>-value]' -r
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l timeout -d 'Longest wait for each answer of the registry' -r
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from register" -s V -l version -d 'Print version'
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l registry -d 'Base URL of the Schema Registry (credentials, when it needs them, as https://KEY:SECRET@host)' -r
-complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic -d 'The topic whose record values the schema describes' -r
-complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l subject -d 'The subject [default: <topic>-value]' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l event -d 'Only this event\'s schema (repeatable) [default: every event of the saga]' -r -f -a "order_created\t''
+inventory_reserved\t''
+inventory_rejected\t''
+inventory_released\t''
+payment_completed\t''
+payment_failed\t''
+order_confirmed\t''
+order_rejected\t''"
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic -d 'The order_created topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic-inventory-reserved -d 'The inventory_reserved topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic-inventory-rejected -d 'The inventory_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic-inventory-released -d 'The inventory_released topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic-payment-completed -d 'The payment_completed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic-payment-failed -d 'The payment_failed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic-order-confirmed -d 'The order_confirmed topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l topic-order-rejected -d 'The order_rejected topic' -r
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l subject -d 'The subject, for one --event [default: <its topic>-value]' -r
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l timeout -d 'Longest wait for each answer of the registry' -r
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from check" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
 json\t'One JSON object per line, for log collectors'"
@@ -538,9 +795,9 @@ complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_su
 json\t'One JSON object per line, for log collectors'"
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
-complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
-complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'
-complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print this binary\'s order_created JSON Schema'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "register" -d 'Register each event\'s JSON Schema under <its topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "check" -d 'Compare each subject\'s latest version with this binary\'s schema: exit 0 when every one is the same, 1 when one differs or is missing, or the registry cannot be asked'
+complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print this binary\'s JSON Schema of one event'
 complete -c orders -n "__fish_orders_using_subcommand schema; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c orders -n "__fish_orders_using_subcommand healthcheck" -l timeout -d 'Longest wait for the answer' -r
 complete -c orders -n "__fish_orders_using_subcommand healthcheck" -l log-format -d 'Log line format. The level comes from RUST_LOG (default: info)' -r -f -a "pretty\t'Human-readable lines'
@@ -579,6 +836,6 @@ complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subc
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "replay" -d 'Send dead-lettered records back to the topic they came from (`--topic` picks the dead-letter topic as for `tail`). A failed notification replayed is sent again'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from topics" -f -a "create" -d 'Create topics (by default every topic of the pipeline: one per event, one dead-letter topic per service). A topic that already exists is reported, and is an error only when its partition count is not the one asked for'
 complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply the migrations the database lacks; print them and the schema version'
-complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "register" -d 'Register the order_created JSON Schema under <topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
-complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Compare the subject\'s latest version with this binary\'s schema: exit 0 when they are the same, 1 when they differ, the subject is missing or the registry cannot be asked'
-complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print this binary\'s order_created JSON Schema'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "register" -d 'Register each event\'s JSON Schema under <its topic>-value in a Confluent-compatible Schema Registry and print its id (the same id when it is already registered)'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "check" -d 'Compare each subject\'s latest version with this binary\'s schema: exit 0 when every one is the same, 1 when one differs or is missing, or the registry cannot be asked'
+complete -c orders -n "__fish_orders_using_subcommand help; and __fish_seen_subcommand_from schema" -f -a "show" -d 'Print this binary\'s JSON Schema of one event'

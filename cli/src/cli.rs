@@ -495,10 +495,9 @@ pub struct InventoryOptions {
     pub inventory_group: String,
 }
 
-/// How the payment-service behaves: its group and the simulated provider's rules, the
-/// options `serve-payment` and `up` share.
+/// The payment-service's consumer group, for the service and for what watches it.
 #[derive(Debug, Clone, Args)]
-pub struct PaymentOptions {
+pub struct PaymentGroup {
     /// The consumer group the payment-service instances share.
     #[arg(
         long,
@@ -506,6 +505,43 @@ pub struct PaymentOptions {
         default_value = "payment-service-group"
     )]
     pub payment_group: String,
+}
+
+/// The notification-service's consumer group, for the service and for what watches it.
+#[derive(Debug, Clone, Args)]
+pub struct NotificationGroup {
+    /// The consumer group the notification-service instances share.
+    #[arg(
+        long,
+        env = "NOTIFICATION_GROUP_ID",
+        default_value = "notification-service-group"
+    )]
+    pub notification_group: String,
+}
+
+/// Where the services' admin HTTP answers, for the commands that ask them.
+#[derive(Debug, Clone, Args)]
+pub struct ServiceUrls {
+    /// The order-service admin's base URL.
+    #[arg(long, env = "ORDERS_ADMIN_URL", default_value = DEFAULT_ADMIN_URL)]
+    pub admin: String,
+    /// The inventory-service admin's base URL (reservations, stock).
+    #[arg(long, env = "ORDERS_INVENTORY_URL", default_value = DEFAULT_INVENTORY_URL)]
+    pub inventory: String,
+    /// The payment-service admin's base URL (payments).
+    #[arg(long, env = "ORDERS_PAYMENT_URL", default_value = DEFAULT_PAYMENT_URL)]
+    pub payment: String,
+    /// The notification-service admin's base URL (what each customer was told).
+    #[arg(long, env = "ORDERS_NOTIFICATION_URL", default_value = DEFAULT_NOTIFICATION_URL)]
+    pub notification: String,
+}
+
+/// How the payment-service behaves: its group and the simulated provider's rules, the
+/// options `serve-payment` and `up` share.
+#[derive(Debug, Clone, Args)]
+pub struct PaymentOptions {
+    #[command(flatten)]
+    pub group: PaymentGroup,
     /// Decline every charge above this amount.
     #[arg(long, env = "PAYMENT_DECLINE_OVER", value_name = "AMOUNT")]
     pub decline_over: Option<f64>,
@@ -605,13 +641,8 @@ pub struct PaymentArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Notifications")]
 pub struct NotificationOptions {
-    /// The consumer group the notification-service instances share.
-    #[arg(
-        long,
-        env = "NOTIFICATION_GROUP_ID",
-        default_value = "notification-service-group"
-    )]
-    pub notification_group: String,
+    #[command(flatten)]
+    pub group: NotificationGroup,
     /// Send every outcome as a signed JSON POST to this URL (http or https).
     #[arg(long, env = "NOTIFICATION_WEBHOOK_URL", value_name = "URL")]
     pub webhook_url: Option<String>,
@@ -761,6 +792,10 @@ pub struct UpArgs {
     /// Partitions of the topics, when they are created.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i32).range(1..=10_000))]
     pub partitions: i32,
+    /// Show the live dashboard (`orders dash`) of the stack it started, on this terminal;
+    /// quitting it (q, Ctrl-C) stops everything.
+    #[arg(long)]
+    pub dash: bool,
     #[command(flatten)]
     pub kafka: KafkaArgs,
     #[command(flatten)]

@@ -8,7 +8,7 @@
 //! registry with the other tests).
 
 use crate::helpers::*;
-use crate::process::Process;
+use crate::process::{Process, free_port};
 use serde_json::Value;
 use std::process::Command;
 use std::time::Duration;
@@ -140,13 +140,24 @@ async fn once_json_agrees_with_the_order_services_stats_and_orders_lag() {
         "nothing answered in the interval: {latency}"
     );
 
-    for (i, group) in [topics.group.as_str(), idle.as_str()]
-        .into_iter()
-        .enumerate()
-    {
+    // Each group on order_created, found by name: the pipeline's other groups and
+    // topics are listed too.
+    let on_order_created = |group: &str| -> Value {
+        dash["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["group"] == group && g["topic"] == topics.topic.as_str())
+            .unwrap_or_else(|| panic!("{group} is not shown: {dash}"))
+            .clone()
+    };
+    assert_eq!(
+        dash["groups"][0]["group"], topics.group,
+        "the order-service's group comes first"
+    );
+    for group in [topics.group.as_str(), idle.as_str()] {
         let lag = lag_json(&topics, group).await;
-        let view = &dash["groups"][i];
-        assert_eq!(view["group"], group);
+        let view = on_order_created(group);
         assert_eq!(view["totalLag"], lag["totalLag"], "{group}");
         assert_eq!(view["state"], lag["state"], "{group}");
         let partitions = view["partitions"].as_array().unwrap();
@@ -157,13 +168,30 @@ async fn once_json_agrees_with_the_order_services_stats_and_orders_lag() {
             }
         }
     }
-    assert_eq!(dash["groups"][0]["totalLag"], 0);
-    assert_eq!(dash["groups"][0]["drain"], "drained");
+    assert_eq!(on_order_created(&topics.group)["totalLag"], 0);
+    assert_eq!(on_order_created(&topics.group)["drain"], "drained");
     assert_eq!(
-        dash["groups"][1]["totalLag"], 201,
+        on_order_created(&idle)["totalLag"],
+        201,
         "200 orders and the poison record"
     );
-    assert_eq!(dash["groups"][1]["drain"], "stalled");
+    assert_eq!(on_order_created(&idle)["drain"], "stalled");
+    let names: Vec<&str> = dash["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "gateway",
+            "order-service",
+            "inventory-service",
+            "payment-service",
+            "notification-service"
+        ]
+    );
 
     let dead = &dash["deadLetters"][0];
     assert_eq!(dead["topic"], topics.dead_letters.as_str());
@@ -214,6 +242,101 @@ async fn without_a_terminal_it_says_to_use_once_and_json_needs_once() {
     let output = run_orders(&["dash".into(), "--json".into()]).await;
     assert!(!output.status.success());
     assert_stderr_has(&output, "--once");
+}
+
+/// `orders up --dash`: the dashboard of the stack `up` started shows all five services
+/// ready and an order going through the saga; quitting it stops the whole stack.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_up_dash_shows_the_whole_stack_and_quitting_it_stops_everything() {
+    let tmux = Tmux::new();
+    let topics = Topics::create(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+    let address = |i: usize| format!("127.0.0.1:{}", ports[i]);
+    let mut args: Vec<String> = vec![
+        "up".into(),
+        "--dash".into(),
+        "--data-dir".into(),
+        dir.path().join("data").display().to_string(),
+        "--partitions".into(),
+        "2".into(),
+    ];
+    for (i, flag) in [
+        "--listen",
+        "--admin-listen",
+        "--inventory-listen",
+        "--payment-listen",
+        "--notification-listen",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        args.extend([flag.to_owned(), address(i)]);
+    }
+    for flag in [
+        "--group",
+        "--inventory-group",
+        "--payment-group",
+        "--notification-group",
+    ] {
+        args.extend([flag.to_owned(), unique("up-dash")]);
+    }
+    args.extend(topics.cli_args());
+    let command = format!(
+        "env -u KAFKA_BROKERS -u KAFKA_BROKER -u KAFKA_TOPIC_ORDER_CREATED -u GATEWAY_LISTEN \
+         -u ADMIN_LISTEN -u ORDERS_DATA_DIR RUST_LOG=warn {} {}",
+        orders_bin().display(),
+        args.join(" ")
+    );
+    tmux.start("up", &command);
+    tmux.wait_for("up", "every service of the stack to be ready", |screen| {
+        (screen.lines().filter(|l| l.contains("● ready")).count() == 5).then_some(())
+    })
+    .await;
+
+    let submitted = run_orders(&[
+        "submit".into(),
+        "--sku".into(),
+        "SKU-1:1".into(),
+        "--wait".into(),
+        "--gateway".into(),
+        format!("http://{}", address(0)),
+        "--admin".into(),
+        format!("http://{}", address(1)),
+        "--inventory".into(),
+        format!("http://{}", address(2)),
+        "--payment".into(),
+        format!("http://{}", address(3)),
+    ])
+    .await;
+    assert!(submitted.status.success(), "{}", stderr(&submitted));
+    assert!(
+        stdout(&submitted).contains("confirmed"),
+        "{}",
+        stdout(&submitted)
+    );
+    tmux.wait_for("up", "the order's events to scroll", |screen| {
+        screen.contains("order_confirmed").then_some(())
+    })
+    .await;
+
+    tmux.keys("up", "q");
+    let screen = tmux
+        .wait_for(
+            "up",
+            "orders up to stop once its dashboard quits",
+            |screen| screen.contains("EXITED=").then(|| screen.to_owned()),
+        )
+        .await;
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    assert!(screen.contains("stopped"), "{screen}");
+    tmux.assert_restored("up", &screen);
+    for port in ports {
+        assert!(
+            std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
+            "port {port} is still bound:\n{screen}"
+        );
+    }
 }
 
 /// A tmux server of the test's own (its own socket), killed when dropped.

@@ -20,9 +20,11 @@ mod ui;
 mod view;
 
 pub use prometheus::Selector;
-pub use targets::{GroupSpec, ServiceSpec, Source, Targets};
+pub use targets::{GroupSpec, Groups, ServiceSpec, Source, Targets};
 
-use crate::cli::{DEFAULT_ADMIN_URL, DEFAULT_GATEWAY_URL, KafkaArgs};
+use crate::cli::{
+    DEFAULT_GATEWAY_URL, InventoryOptions, KafkaArgs, NotificationGroup, PaymentGroup, ServiceUrls,
+};
 use crate::duration::parse_duration;
 use crate::shutdown;
 use board::Board;
@@ -44,13 +46,18 @@ pub struct DashArgs {
     /// The gateway's base URL.
     #[arg(long, env = "ORDERS_GATEWAY_URL", default_value = DEFAULT_GATEWAY_URL)]
     pub gateway: String,
-    /// The order-service admin's base URL.
-    #[arg(long, env = "ORDERS_ADMIN_URL", default_value = DEFAULT_ADMIN_URL)]
-    pub admin: String,
-    /// A consumer group whose lag on the topic is shown (repeatable; the first is the
-    /// order-service's).
+    #[command(flatten)]
+    pub services: ServiceUrls,
+    /// The order-service's consumer group, then any other group whose lag on
+    /// order_created is shown (repeatable: an audit consumer, a service of your own).
     #[arg(long = "group", value_name = "GROUP", env = "KAFKA_GROUP_ID", default_values_t = [String::from("order-service-group")])]
     pub groups: Vec<String>,
+    #[command(flatten)]
+    pub inventory_group: InventoryOptions,
+    #[command(flatten)]
+    pub payment_group: PaymentGroup,
+    #[command(flatten)]
+    pub notification_group: NotificationGroup,
     /// How often everything is read again.
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub interval: Duration,
@@ -67,24 +74,34 @@ pub struct DashArgs {
 
 pub async fn run(args: DashArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("orders-dash");
+    let (orders_group, others) = args
+        .groups
+        .split_first()
+        .map_or(("order-service-group", &[][..]), |(first, rest)| {
+            (first.as_str(), rest)
+        });
+    let groups = Groups {
+        orders: orders_group.to_owned(),
+        inventory: args.inventory_group.inventory_group.clone(),
+        payment: args.payment_group.payment_group.clone(),
+        notification: args.notification_group.notification_group.clone(),
+    };
     let mut targets = Targets::pipeline(
         kafka,
         &args.gateway,
-        &args.admin,
-        &args.kafka.topic,
-        args.groups
-            .first()
-            .map_or("order-service-group", String::as_str),
-        &args.kafka.dead_letter_topic(),
+        &args.services,
+        &args.kafka.topics(),
+        &groups,
     );
-    targets.groups = args
-        .groups
-        .iter()
-        .map(|group| GroupSpec {
+    // Beside the order-service's group on order_created, which comes first.
+    let at = 1.min(targets.groups.len());
+    targets.groups.splice(
+        at..at,
+        others.iter().map(|group| GroupSpec {
             topic: args.kafka.topic.clone(),
             group: group.clone(),
-        })
-        .collect();
+        }),
+    );
     targets.interval = args.interval;
     targets.timeout = args.timeout;
     if args.once {
@@ -261,11 +278,8 @@ fn spawn_trace(targets: &Targets, id: String, done: mpsc::Sender<(String, Vec<St
         id.clone(),
         "--brokers".to_owned(),
         targets.kafka.brokers.clone(),
-        "--topic".to_owned(),
-        targets.trace_topic.clone(),
-        "--admin".to_owned(),
-        targets.trace_admin.clone(),
     ];
+    args.extend(targets.trace_args.iter().cloned());
     for (key, value) in &targets.kafka.options {
         args.push("-X".to_owned());
         args.push(format!("{key}={value}"));

@@ -85,7 +85,7 @@ pub async fn payment(args: PaymentArgs) -> anyhow::Result<ExitCode> {
     let kafka = args.kafka.config("payment-service");
     let topics = args.kafka.topics();
     let mut config = args.service.apply(
-        orders_payment::config(&topics, &args.payment.payment_group),
+        orders_payment::config(&topics, &args.payment.group.payment_group),
         &args.shutdown,
     );
     config.admin_token = args.access.token();
@@ -111,7 +111,7 @@ pub async fn notification(args: NotificationArgs) -> anyhow::Result<ExitCode> {
     let channels = args.notification.channels()?;
     let settings = args.notification.delivery(&args.shutdown);
     let config = args.service.apply(
-        orders_notification::config(&topics, &args.notification.notification_group),
+        orders_notification::config(&topics, &args.notification.group.notification_group),
         &args.shutdown,
     );
     let listener = bind(args.admin_listen, "notification admin").await?;

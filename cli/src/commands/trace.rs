@@ -15,9 +15,7 @@
 //! Exit codes: 0 persisted; 3 on the topic but not persisted (yet), or the order-service
 //! could not be asked; 1 found nowhere, or a failure.
 
-use crate::cli::{
-    DEFAULT_ADMIN_URL, DEFAULT_INVENTORY_URL, DEFAULT_NOTIFICATION_URL, DEFAULT_PAYMENT_URL, KafkaArgs,
-};
+use crate::cli::{KafkaArgs, ServiceUrls};
 use crate::client::{self, Admin, Inventory, Notifications, Payments};
 use crate::commands::tail;
 use crate::duration::parse_duration;
@@ -44,18 +42,8 @@ pub struct TraceArgs {
     pub correlation_id: String,
     #[command(flatten)]
     pub kafka: KafkaArgs,
-    /// The order-service admin's base URL.
-    #[arg(long, env = "ORDERS_ADMIN_URL", default_value = DEFAULT_ADMIN_URL)]
-    pub admin: String,
-    /// The inventory-service admin's base URL (for the order's reservation).
-    #[arg(long, env = "ORDERS_INVENTORY_URL", default_value = DEFAULT_INVENTORY_URL)]
-    pub inventory: String,
-    /// The payment-service admin's base URL (for the order's payment).
-    #[arg(long, env = "ORDERS_PAYMENT_URL", default_value = DEFAULT_PAYMENT_URL)]
-    pub payment: String,
-    /// The notification-service admin's base URL (for what the customer was told).
-    #[arg(long, env = "ORDERS_NOTIFICATION_URL", default_value = DEFAULT_NOTIFICATION_URL)]
-    pub notification: String,
+    #[command(flatten)]
+    pub services: ServiceUrls,
     /// How long to read the topic for the order's key when the order-service does not
     /// have it (the whole topic, from the beginning of every partition).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -87,7 +75,7 @@ struct Found {
 pub async fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
     let id = args.correlation_id.as_str();
     let kafka = args.kafka.config("orders-trace");
-    let admin = Admin::new(client::http_client(args.timeout)?, &args.admin);
+    let admin = Admin::new(client::http_client(args.timeout)?, &args.services.admin);
     let persisted = match admin.order(id).await {
         Ok(Some(order)) => Persisted::Yes(Box::new(order)),
         Ok(None) => Persisted::No,
@@ -335,19 +323,19 @@ impl Saga {
         let (reservation, payment, notifications) = match http {
             Ok(http) => tokio::join!(
                 async {
-                    Inventory::new(http.clone(), &args.inventory)
+                    Inventory::new(http.clone(), &args.services.inventory)
                         .reservation(id)
                         .await
                         .map_err(|e| format!("{e:#}"))
                 },
                 async {
-                    Payments::new(http.clone(), &args.payment)
+                    Payments::new(http.clone(), &args.services.payment)
                         .payment(id)
                         .await
                         .map_err(|e| format!("{e:#}"))
                 },
                 async {
-                    Notifications::new(http.clone(), &args.notification)
+                    Notifications::new(http.clone(), &args.services.notification)
                         .of_order(id)
                         .await
                         .map_err(|e| format!("{e:#}"))

@@ -10,8 +10,8 @@
 //! last, each within a deadline; a second Ctrl-C exits at once. The data directory keeps
 //! the topic and the orders for the next `orders up`.
 
-use crate::cli::UpArgs;
-use crate::commands::serve;
+use crate::cli::{ServiceUrls, UpArgs};
+use crate::commands::{dash, serve};
 use crate::shutdown;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -19,6 +19,7 @@ use orders_kafka::admin::{self, TopicOutcome, TopicSpec};
 use orders_kafka::{KafkaConfig, Topics};
 use orders_nisshi::{Broker, BrokerConfig, Storage};
 use orders_store::StoreOptions;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -32,6 +33,9 @@ const SHUTDOWN_MARGIN: Duration = Duration::from_secs(5);
 const BROKER_GRACE: Duration = Duration::from_secs(6);
 
 pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
+    if args.dash && !std::io::stdout().is_terminal() {
+        anyhow::bail!("orders up --dash draws on a terminal and stdout is not one");
+    }
     // The same options as the serve commands, read the same way.
     let mut gateway_config = args.gateway.config(&args.shutdown)?;
     gateway_config.api_keys = args.gateway_access.api_keys()?;
@@ -43,13 +47,15 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         &topics,
         &args.inventory.inventory_group,
     ));
-    let payment_config =
-        args.shutdown_options(orders_payment::config(&topics, &args.payment.payment_group));
+    let payment_config = args.shutdown_options(orders_payment::config(
+        &topics,
+        &args.payment.group.payment_group,
+    ));
     let notification_channels = args.notification.channels()?;
     let notification_settings = args.notification.delivery(&args.shutdown);
     let notification_config = args.shutdown_options(orders_notification::config(
         &topics,
-        &args.notification.notification_group,
+        &args.notification.group.notification_group,
     ));
     std::fs::create_dir_all(&args.data_dir).with_context(|| {
         format!(
@@ -175,6 +181,17 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     );
     println!("data        {}", data_dir.display());
     println!("ready       try: orders submit --sku SKU-1:2 --wait   (Ctrl-C stops everything)");
+    if args.dash {
+        // The dashboard of this stack; when it ends (q, Ctrl-C), everything stops.
+        let targets = dashboard(&args, kafka.clone(), &topics);
+        let token = token.clone();
+        tokio::spawn(async move {
+            if let Err(error) = dash::run_over(targets).await {
+                tracing::error!("the dashboard failed: {error:#}");
+            }
+            token.cancel();
+        });
+    }
 
     // If one service fails, stop the others instead of leaving part of a pipeline running.
     let stop_all = |result: anyhow::Result<()>| {
@@ -211,6 +228,36 @@ pub(crate) async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     notification.context("notification-service")?;
     println!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `--dash` watches: the services `up` started, where they listen.
+fn dashboard(args: &UpArgs, kafka: KafkaConfig, topics: &Topics) -> dash::Targets {
+    let url = |address: std::net::SocketAddr| {
+        let host = match address.ip() {
+            ip if ip.is_unspecified() => std::net::IpAddr::from([127, 0, 0, 1]),
+            ip => ip,
+        };
+        format!("http://{}", std::net::SocketAddr::new(host, address.port()))
+    };
+    let urls = ServiceUrls {
+        admin: url(args.admin_listen),
+        inventory: url(args.inventory_listen),
+        payment: url(args.payment_listen),
+        notification: url(args.notification_listen),
+    };
+    let groups = dash::Groups {
+        orders: args.consumer.group.clone(),
+        inventory: args.inventory.inventory_group.clone(),
+        payment: args.payment.group.payment_group.clone(),
+        notification: args.notification.group.notification_group.clone(),
+    };
+    dash::Targets::pipeline(
+        kafka.with_client_id("orders-dash"),
+        &url(args.listen),
+        &urls,
+        topics,
+        &groups,
+    )
 }
 
 /// `webhook, email, log`: the channels the notification-service delivers on.

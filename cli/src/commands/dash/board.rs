@@ -490,14 +490,29 @@ pub(crate) mod tests {
     use std::time::Duration;
 
     pub(crate) fn targets() -> Targets {
-        Targets::pipeline(
+        let mut targets = Targets::pipeline(
             KafkaConfig::new("127.0.0.1:9", "t"),
             "http://127.0.0.1:3000",
-            "http://127.0.0.1:3001",
-            "order_created",
-            "order-service-group",
-            "order_created-dlt",
-        )
+            &crate::cli::ServiceUrls {
+                admin: "http://127.0.0.1:3001".into(),
+                inventory: "http://127.0.0.1:3002".into(),
+                payment: "http://127.0.0.1:3003".into(),
+                notification: "http://127.0.0.1:3004".into(),
+            },
+            &orders_kafka::Topics::default(),
+            &crate::commands::dash::Groups {
+                orders: "order-service-group".into(),
+                inventory: "inventory-service-group".into(),
+                payment: "payment-service-group".into(),
+                notification: "notification-service-group".into(),
+            },
+        );
+        // The board's tests watch the gateway, the order-service and its group on
+        // order_created only.
+        targets.services.truncate(2);
+        targets.groups.truncate(1);
+        targets.dead_letter_topics.truncate(1);
+        targets
     }
 
     pub(crate) fn group(committed: &[i64], ends: &[i64]) -> GroupLag {

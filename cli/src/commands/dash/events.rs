@@ -27,27 +27,20 @@ pub(crate) fn follow(
 ) -> mpsc::Receiver<Event> {
     let (sender, receiver) = mpsc::channel(1_024);
     let kafka = kafka.with_client_id("orders-dash");
-    let prefix = topics.len() > 1;
     for topic in topics {
         let (kafka, topic, sender, stop) =
             (kafka.clone(), topic.clone(), sender.clone(), stop.clone());
         tokio::spawn(async move {
             tokio::select! {
                 () = stop.cancelled() => {}
-                () = read(&kafka, &topic, prefix, timeout, &sender) => {}
+                () = read(&kafka, &topic, timeout, &sender) => {}
             }
         });
     }
     receiver
 }
 
-async fn read(
-    kafka: &KafkaConfig,
-    topic: &str,
-    prefix: bool,
-    timeout: Duration,
-    sender: &mpsc::Sender<Event>,
-) {
+async fn read(kafka: &KafkaConfig, topic: &str, timeout: Duration, sender: &mpsc::Sender<Event>) {
     loop {
         let reader = match TopicReader::follow(kafka, topic, StartFrom::End, timeout).await {
             Ok(reader) => reader,
@@ -63,7 +56,7 @@ async fn read(
                     if sender.is_closed() {
                         return;
                     }
-                    let _ = sender.try_send(event(&record, prefix));
+                    let _ = sender.try_send(event(&record));
                 }
                 Err(error) => {
                     tracing::debug!(%error, topic, "reading the topic");
@@ -74,9 +67,10 @@ async fn read(
     }
 }
 
-/// The record as `orders tail` prints it (with its topic first when several are
-/// watched), and the correlation id it carries, for the filter and for `orders trace`.
-pub(crate) fn event(record: &ReceivedRecord, prefix: bool) -> Event {
+/// The record as `orders tail --all` prints it (a saga event names its type, an order
+/// its customer and items), and the correlation id it carries, for the filter and for
+/// `orders trace`.
+pub(crate) fn event(record: &ReceivedRecord) -> Event {
     let line = tail::event_line(record);
     let correlation_id = record
         .key
@@ -90,10 +84,6 @@ pub(crate) fn event(record: &ReceivedRecord, prefix: bool) -> Event {
         });
     Event {
         correlation_id,
-        line: if prefix {
-            format!("{}  {line}", record.topic)
-        } else {
-            line
-        },
+        line,
     }
 }

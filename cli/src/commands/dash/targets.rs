@@ -6,7 +6,9 @@
 //! [`Targets::pipeline`] (or in the caller's own list), and nothing else changes.
 
 use super::prometheus::Selector;
-use orders_kafka::KafkaConfig;
+use crate::cli::ServiceUrls;
+use orders_core::saga::EventKind;
+use orders_kafka::{Consumer, KafkaConfig, Topics};
 use std::time::Duration;
 
 /// Everything the dashboard shows, and how to reach it.
@@ -19,10 +21,9 @@ pub struct Targets {
     pub dead_letter_topics: Vec<String>,
     /// Topics read (group-less, from their end) for the events pane.
     pub event_topics: Vec<String>,
-    /// The order-service admin that `orders trace` asks when an event is opened.
-    pub trace_admin: String,
-    /// The topic `orders trace` looks for an order's record in.
-    pub trace_topic: String,
+    /// What `orders trace` is told, after the order's id, when an event is opened: where
+    /// each topic and each service is (the broker and its options are added).
+    pub trace_args: Vec<String>,
     /// How often everything is read again.
     pub interval: Duration,
     /// How long one read (an HTTP request, a Kafka query) may take before the thing read
@@ -133,33 +134,90 @@ impl ServiceSpec {
     }
 }
 
+/// The consumer group of each consuming service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Groups {
+    pub orders: String,
+    pub inventory: String,
+    pub payment: String,
+    pub notification: String,
+}
+
 impl Targets {
-    /// The pipeline as it is today: the gateway and the order-service, the
-    /// order-service's group on `topic`, the dead-letter topic, and `topic`'s events.
-    /// Add a service with one more [`ServiceSpec`] in `services`, a group with one more
+    /// The pipeline as it is: the gateway and the four consuming services, each
+    /// service's group on every topic it consumes, every dead-letter topic, every event
+    /// topic in the events pane, and `orders trace` told where each part is. Add a
+    /// service with one more [`ServiceSpec`] in `services`, a group with one more
     /// [`GroupSpec`].
     pub fn pipeline(
         kafka: KafkaConfig,
         gateway_url: &str,
-        order_service_url: &str,
-        topic: &str,
-        group: &str,
-        dead_letter_topic: &str,
+        urls: &ServiceUrls,
+        topics: &Topics,
+        groups: &Groups,
     ) -> Self {
+        let members = [
+            (Consumer::OrderService, &groups.orders),
+            (Consumer::Inventory, &groups.inventory),
+            (Consumer::Payment, &groups.payment),
+            (Consumer::Notification, &groups.notification),
+        ];
+        let group_specs = members
+            .iter()
+            .flat_map(|(consumer, group)| {
+                topics
+                    .consumed_by(*consumer)
+                    .into_iter()
+                    .map(|topic| GroupSpec {
+                        topic,
+                        group: (*group).clone(),
+                    })
+            })
+            .collect();
+        let mut trace_args = Vec::new();
+        for (kind, topic) in topics.events() {
+            let flag = match kind {
+                EventKind::OrderCreated => "--topic".to_owned(),
+                kind => format!("--topic-{}", kind.as_str().replace('_', "-")),
+            };
+            trace_args.extend([flag, topic.to_owned()]);
+        }
+        for (flag, url) in [
+            ("--admin", &urls.admin),
+            ("--inventory", &urls.inventory),
+            ("--payment", &urls.payment),
+            ("--notification", &urls.notification),
+        ] {
+            trace_args.extend([flag.to_owned(), url.clone()]);
+        }
         Self {
             kafka,
             services: vec![
                 ServiceSpec::gateway(gateway_url),
-                ServiceSpec::order_service(order_service_url),
+                ServiceSpec::order_service(&urls.admin),
+                ServiceSpec::new("inventory-service", urls.inventory.as_str())
+                    .work("reserved", Source::stats(["reserved"]))
+                    .errors(Source::stats(["rejected", "retries"])),
+                ServiceSpec::new("payment-service", urls.payment.as_str())
+                    .work("charged", Source::stats(["completed", "failed"]))
+                    .errors(Source::stats(["rejected", "retries"])),
+                ServiceSpec::new("notification-service", urls.notification.as_str())
+                    .work(
+                        "sent",
+                        Source::Metric(
+                            Selector::new("orders_notification_attempts_total")
+                                .with("outcome", "sent"),
+                        ),
+                    )
+                    .errors(Source::stats(["rejected", "retries"])),
             ],
-            groups: vec![GroupSpec {
-                topic: topic.to_owned(),
-                group: group.to_owned(),
-            }],
-            dead_letter_topics: vec![dead_letter_topic.to_owned()],
-            event_topics: vec![topic.to_owned()],
-            trace_admin: order_service_url.trim_end_matches('/').to_owned(),
-            trace_topic: topic.to_owned(),
+            groups: group_specs,
+            dead_letter_topics: Consumer::ALL
+                .into_iter()
+                .map(|c| topics.dead_letters(c).to_owned())
+                .collect(),
+            event_topics: topics.events().map(|(_, t)| t.to_owned()).collect(),
+            trace_args,
             interval: Duration::from_secs(1),
             timeout: Duration::from_secs(2),
         }

@@ -82,20 +82,28 @@ impl Plan {
             .filter(|g| g.lag.as_ref().is_some_and(|l| !l.partitions.is_empty()))
             .count();
         let services = grant(&mut left, rows(1 + board.services.len()));
-        // Each group: its line and, compact, one line of partitions.
+        let events_floor = if live { 5 } else { 0 };
+        let dead_letters_wanted = match board.dead_letters.len() {
+            0 => 0,
+            n => rows(1 + n),
+        };
+        let gateway_wanted = match gateway_rows {
+            0 => 0,
+            n => rows(1 + n),
+        };
+        // Each group: its line and, compact, one line of partitions. With many groups
+        // the pane scrolls (↑↓) rather than push the sections below off the screen; it
+        // keeps at least its heading and two groups.
         let compact = rows(1 + board.groups.len() + with_partitions);
-        let mut lag = grant(&mut left, compact);
-        let dead_letters = match board.dead_letters.len() {
-            0 => 0,
-            n => grant(&mut left, rows(1 + n)),
-        };
-        let gateway = match gateway_rows {
-            0 => 0,
-            n => grant(&mut left, rows(1 + n)),
-        };
+        let lag_floor = compact.min(5);
+        let lag_room = left
+            .saturating_sub(dead_letters_wanted + gateway_wanted + events_floor)
+            .max(lag_floor);
+        let mut lag = grant(&mut left, compact.min(lag_room));
+        let dead_letters = grant(&mut left, dead_letters_wanted);
+        let gateway = grant(&mut left, gateway_wanted);
         // A bar per partition when that leaves the events a few lines of their own.
         let extra = rows(partitions - with_partitions);
-        let events_floor = if live { 5 } else { 0 };
         let partitions_expanded = lag == compact && extra > 0 && left >= extra + events_floor;
         if partitions_expanded {
             lag += grant(&mut left, extra);
