@@ -63,6 +63,7 @@ async fn a_broker_crash_gets_503s_not_500s_and_the_gateway_recovers_by_itself() 
     let storage = broker_dir.path().to_owned();
     let mut broker = tokio::task::spawn_blocking(move || {
         Broker::start(BrokerConfig {
+            binary: Some(crate::helpers::nisshi()),
             storage: Storage::sqlite(storage),
             ..BrokerConfig::default()
         })

@@ -28,14 +28,25 @@ pub fn broker() -> &'static Broker {
     static BROKER: OnceLock<Broker> = OnceLock::new();
     BROKER.get_or_init(|| {
         init_logging();
-        let binary = orders_nisshi::ensure_installed(|line| eprintln!("installing nisshi: {line}"))
-            .expect("nisshi is needed by the tests and could not be installed");
         Broker::start(BrokerConfig {
-            binary: Some(binary),
+            binary: Some(nisshi()),
             ..BrokerConfig::default()
         })
         .expect("the test broker did not start")
     })
+}
+
+/// The nisshi binary, installed with cargo on first use when this machine has none (once
+/// per test binary: every test that starts a broker of its own waits for the same
+/// install instead of failing or racing it).
+pub fn nisshi() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            orders_nisshi::ensure_installed(|line| eprintln!("installing nisshi: {line}"))
+                .expect("nisshi is needed by the tests and could not be installed")
+        })
+        .clone()
 }
 
 fn init_logging() {

@@ -1062,12 +1062,9 @@ fn every_saga_event_s_schema_accepts_exactly_what_its_consumers_read() {
 /// where its `file://` schema registry is.
 async fn enforcing_broker(topic: &str) -> (Broker, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let binary = tokio::task::spawn_blocking(|| {
-        orders_nisshi::ensure_installed(|line| eprintln!("installing nisshi: {line}"))
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let binary = tokio::task::spawn_blocking(crate::helpers::nisshi)
+        .await
+        .unwrap();
     let config = BrokerConfig {
         binary: Some(binary),
         storage: Storage::sqlite(dir.path()),

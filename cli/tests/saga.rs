@@ -104,6 +104,48 @@ where
     rows
 }
 
+/// Where the first few orders that are not final wait: the order-service's status, the
+/// reservation and the payment, for a failure to say which step did not happen.
+async fn where_they_wait(
+    waiting: &[&String],
+    orders: &HashMap<String, (String, String)>,
+    [orders_db, inventory_db, payments_db]: [&str; 3],
+) -> String {
+    let mut unpublished = Vec::new();
+    for db in [orders_db, inventory_db, payments_db] {
+        let (n,): (i64,) = sqlite_rows(db, "SELECT COUNT(*) FROM outbox").await[0];
+        unpublished.push(n);
+    }
+    let reservations: HashMap<String, String> = sqlite_rows::<(String, String)>(
+        inventory_db,
+        "SELECT correlation_id, status FROM reservations",
+    )
+    .await
+    .into_iter()
+    .collect();
+    let payments: HashMap<String, String> =
+        sqlite_rows::<(String, String)>(payments_db, "SELECT correlation_id, status FROM payments")
+            .await
+            .into_iter()
+            .collect();
+    let none = || "none".to_owned();
+    let each: String = waiting
+        .iter()
+        .take(10)
+        .map(|id| {
+            format!(
+                "\n  {id}: order {}, reservation {}, payment {}",
+                orders.get(*id).map_or_else(none, |(s, _)| s.clone()),
+                reservations.get(*id).cloned().unwrap_or_else(none),
+                payments.get(*id).cloned().unwrap_or_else(none),
+            )
+        })
+        .collect();
+    format!(
+        "events not yet published by the order, inventory and payment outboxes: {unpublished:?}{each}"
+    )
+}
+
 /// What the invariants found, for the test to look at further.
 pub struct Outcome {
     pub confirmed: HashSet<String>,
@@ -121,23 +163,30 @@ pub async fn assert_invariants(
     accepted: &[String],
     initial: &BTreeMap<String, u64>,
 ) -> Outcome {
-    let statuses: HashMap<String, (String, String)> = eventually(
-        "every accepted order to be final",
-        Duration::from_secs(120),
-        || async {
-            let rows: Vec<(String, String, String)> = sqlite_rows(
-                orders_db,
-                "SELECT correlation_id, status, items FROM orders",
-            )
-            .await;
-            let rows: HashMap<_, _> = rows.into_iter().map(|(id, s, i)| (id, (s, i))).collect();
-            accepted
-                .iter()
-                .all(|id| rows.get(id).is_some_and(|(s, _)| s != "pending"))
-                .then_some(rows)
-        },
-    )
-    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let statuses: HashMap<String, (String, String)> = loop {
+        let rows: Vec<(String, String, String)> = sqlite_rows(
+            orders_db,
+            "SELECT correlation_id, status, items FROM orders",
+        )
+        .await;
+        let rows: HashMap<_, _> = rows.into_iter().map(|(id, s, i)| (id, (s, i))).collect();
+        let waiting: Vec<&String> = accepted
+            .iter()
+            .filter(|id| rows.get(*id).is_none_or(|(s, _)| s == "pending"))
+            .collect();
+        if waiting.is_empty() {
+            break rows;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!(
+                "{} accepted orders are not final after 120 s: {}",
+                waiting.len(),
+                where_they_wait(&waiting, &rows, [orders_db, inventory_db, payments_db]).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     // Every order the order-service has, accepted by the test or not (a request that got
     // a 503 may have landed all the same): all final, and what the others hold agrees.
     let mut confirmed = HashSet::new();
@@ -718,6 +767,63 @@ async fn sent_at_least(sent: &std::sync::atomic::AtomicU64, n: u64) {
     .await;
 }
 
+/// What a relay that restarts uncertain asks the broker: which of its events are on the
+/// topic already, and where. Found by the `event-id` header on every partition, from the
+/// offsets asked for, and nothing that was never published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_finds_its_published_events_on_the_topic_by_event_id() {
+    use orders_kafka::published::{find_events, watermarks};
+    use orders_kafka::topics::EVENT_ID_HEADER;
+    let topics = Topics::create(3).await;
+    let producer = topics.producer();
+    let mut positions = HashMap::new();
+    for i in 0..12 {
+        let mut headers = Vec::new();
+        if i % 4 != 3 {
+            headers.push((EVENT_ID_HEADER.to_owned(), format!("e-{i}").into_bytes()));
+        }
+        let record = Record {
+            topic: topics.topic.clone(),
+            partition: Some(i % 3),
+            key: Some(format!("k-{i}").into_bytes()),
+            value: Some(b"{}".to_vec()),
+            headers,
+        };
+        let published = producer.publish_record(&record).await.unwrap();
+        positions.insert(format!("e-{i}"), (published.partition, published.offset));
+    }
+    let timeout = Duration::from_secs(10);
+
+    let ends = watermarks(&topics.kafka, &topics.topic, timeout)
+        .await
+        .unwrap();
+    let mut ends: Vec<_> = ends.into_iter().map(|(p, _, high)| (p, high)).collect();
+    ends.sort();
+    assert_eq!(ends, vec![(0, 4), (1, 4), (2, 4)]);
+
+    // From the start of partitions 0 and 1, and past the first two records of 2.
+    let wanted: HashSet<String> = ["e-0", "e-2", "e-3", "e-5", "e-4", "e-10", "e-99"]
+        .map(String::from)
+        .into();
+    let from = vec![(0, 0), (1, 0), (2, 2)];
+    let found = find_events(&topics.kafka, &topics.topic, from, wanted, timeout)
+        .await
+        .unwrap();
+    let mut found: Vec<_> = found
+        .into_iter()
+        .map(|(id, at)| {
+            assert_eq!(at.topic, topics.topic);
+            (id, (at.partition, at.offset))
+        })
+        .collect();
+    found.sort();
+    // e-2 and e-5 are on partition 2 before offset 2; e-3 has no header; e-99 never was.
+    let expected: Vec<_> = ["e-0", "e-10", "e-4"]
+        .map(|id| (id.to_owned(), positions[id]))
+        .into();
+    assert_eq!(found, expected);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_saga_service_killed_three_times_and_a_broker_restart_lose_and_double_nothing() {
     use crate::process::{Launch, send_orders};
@@ -732,6 +838,7 @@ async fn every_saga_service_killed_three_times_and_a_broker_restart_lose_and_dou
     let storage = broker_dir.path().to_owned();
     let mut broker = tokio::task::spawn_blocking(move || {
         Broker::start(BrokerConfig {
+            binary: Some(crate::helpers::nisshi()),
             storage: Storage::sqlite(storage),
             ..BrokerConfig::default()
         })

@@ -744,9 +744,8 @@ async fn two_nisshi_brokers_on_one_postgres_database_lose_nothing_when_one_is_ki
     let storage = Database::create("orders_test_nisshi_storage").await;
     let db = Database::create("orders_test_two_brokers").await;
     let logs = tempfile::tempdir().unwrap();
-    let binary = tokio::task::spawn_blocking(|| orders_nisshi::ensure_installed(|_| {}))
+    let binary = tokio::task::spawn_blocking(crate::helpers::nisshi)
         .await
-        .unwrap()
         .unwrap();
     let start_broker = {
         let url = storage.url.clone();

@@ -155,7 +155,7 @@ fn pki() -> &'static Pki {
 fn secured_broker_in(dir: &Path, port: u16) -> Broker {
     let pki = pki();
     let mut plain = plaintext_broker_in(dir, port);
-    let created = std::process::Command::new(orders_nisshi::find().unwrap())
+    let created = std::process::Command::new(crate::helpers::nisshi())
         .args(["user", "create", USER, PASSWORD, "--broker"])
         .arg(format!("tcp://{}", plain.bootstrap_servers()))
         .output()
@@ -172,7 +172,7 @@ fn secured_broker_in(dir: &Path, port: u16) -> Broker {
 
 fn plaintext_broker_in(dir: &Path, port: u16) -> Broker {
     Broker::start(BrokerConfig {
-        binary: Some(orders_nisshi::find().unwrap()),
+        binary: Some(crate::helpers::nisshi()),
         port,
         storage: Storage::sqlite(dir),
         ..BrokerConfig::default()
@@ -182,7 +182,7 @@ fn plaintext_broker_in(dir: &Path, port: u16) -> Broker {
 
 fn secure_restart(dir: &Path, port: u16, pki: &Pki) -> Broker {
     Broker::start(BrokerConfig {
-        binary: Some(orders_nisshi::find().unwrap()),
+        binary: Some(crate::helpers::nisshi()),
         port,
         storage: Storage::sqlite(dir),
         extra_args: vec![

@@ -21,6 +21,13 @@ fn start_up(dir: &Path, broker: u16, gateway: u16, admin: u16, group: &str) -> C
         .args(["--brokers", &format!("127.0.0.1:{broker}")])
         .args(["--listen", &format!("127.0.0.1:{gateway}")])
         .args(["--admin-listen", &format!("127.0.0.1:{admin}")])
+        // The saga's services on free ports too: another `orders up` may run beside it.
+        .args(["--inventory-listen", &format!("127.0.0.1:{}", free_port())])
+        .args(["--payment-listen", &format!("127.0.0.1:{}", free_port())])
+        .args([
+            "--notification-listen",
+            &format!("127.0.0.1:{}", free_port()),
+        ])
         .args(["--partitions", "2"])
         .env("KAFKA_GROUP_ID", group)
         .env("RUST_LOG", "info")
@@ -83,15 +90,25 @@ async fn orders_up_uses_the_services_options_and_ctrl_c_stops_it_and_its_broker_
     // Working: an order goes through it, so both services hold connections to the broker
     // and the order-service is a member of its group.
     let gateway_url = format!("http://127.0.0.1:{gateway}");
-    eventually(
-        "orders up to be ready",
-        Duration::from_secs(120),
-        || async {
-            let ready = http().get(format!("{gateway_url}/readyz")).send().await;
-            ready.ok().filter(|r| r.status() == 200).map(|_| ())
-        },
-    )
-    .await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let ready = http().get(format!("{gateway_url}/readyz")).send().await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+        if let Some(status) = up.try_wait().unwrap() {
+            panic!(
+                "orders up exited ({status}) before it was ready; its log:\n{}",
+                log()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "orders up is not ready after 120 s; its log:\n{}",
+            log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let response = post_order(&format!("{gateway_url}/orders"), "up-ctrl-c").await;
     assert_eq!(response.status(), 202, "{}", log());
     eventually(

@@ -38,11 +38,14 @@ impl Cause {
                 && text.contains("in state APIVERSION_QUERY"))
         {
             Some(Self::ExpectsTls)
+        } else if text.contains("Local: Broker transport failure") && text.contains("in state DOWN")
+        {
+            // A SASL request on a connection that was already down (a client closing while
+            // it connects, a coordinator connection dropped mid-handshake) is no answer
+            // from the broker about mechanisms or credentials; the next connection retries.
+            None
         } else if text.contains("mechanism handshake failed") {
-            // A connection that went down during the handshake (a client closing while it
-            // connects: "Local: Broker transport failure ... in state DOWN") is no answer
-            // from the broker about mechanisms.
-            (!text.contains("Local: Broker transport failure")).then_some(Self::Mechanism)
+            Some(Self::Mechanism)
         } else if text.contains("certificate verify failed") || text.contains("0A000086") {
             Some(Self::UntrustedCertificate)
         } else if code == Some(RDKafkaErrorCode::Authentication)
@@ -238,6 +241,9 @@ mod tests {
             // Seen when a client is closed while it connects to a SCRAM listener.
             "GroupCoordinator: SASL SCRAM-SHA-512 mechanism handshake failed: Local: Broker \
              transport failure: broker's supported mechanisms: (n/a) (after 0ms in state DOWN)",
+            // Seen on a group coordinator connection of a client with the right password.
+            "GroupCoordinator: SASL authentication error: SaslAuthenticateRequest failed: \
+             Local: Broker transport failure (after 0ms in state DOWN)",
         ] {
             assert_eq!(Cause::of(None, not_a_refusal), None, "{not_a_refusal}");
         }

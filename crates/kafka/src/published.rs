@@ -96,11 +96,14 @@ pub async fn find_events(
     .await
 }
 
-/// A consumer that only assigns: without a `group.id` it never even looks up a group
-/// coordinator, and nothing is committed. It lives for one scan.
+/// A consumer that only assigns: no group is joined and nothing is committed. It lives
+/// for one scan. librdkafka refuses `assign` (`__UNKNOWN_GROUP`) on a consumer without a
+/// `group.id`, so it has one, under which nothing is ever done.
 fn reader(config: &KafkaConfig) -> Result<BaseConsumer<ClientLogging>> {
+    let group = format!("{}-published", config.client_id);
     config
         .client_config(&[
+            ("group.id", &group),
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "false"),

@@ -103,10 +103,11 @@ impl Storage {
 
 /// How to start a broker. [`BrokerConfig::default`] is an in-memory broker on a free port.
 ///
-/// nisshi also reads its settings from the environment (`RUST_LOG`, `CLUSTER_ID`,
+/// nisshi also reads its settings from the environment (`CLUSTER_ID`,
 /// `OTEL_EXPORTER_OTLP_ENDPOINT`, …), which it inherits, and from the first `.env` file in its
 /// working directory or any parent of it (for sqlite storage, the data directory). The
-/// listener, storage and rebalance delay set here are flags, which win over both.
+/// listener, storage and rebalance delay set here are flags, which win over both. Its log
+/// filter is `NISSHI_LOG` (passed to it as its `RUST_LOG`), not the caller's `RUST_LOG`.
 #[derive(Debug, Clone)]
 pub struct BrokerConfig {
     /// The nisshi binary; `None` runs what [`crate::find`] finds (it does not install: call

@@ -41,3 +41,7 @@ pub use probe::{ApiVersionRange, ApiVersions, probe};
 
 /// The nisshi release this project runs and tests against.
 pub const VERSION: &str = "0.8.1";
+
+/// The environment variable whose value nisshi gets as its log filter (its `RUST_LOG`);
+/// unset, nisshi logs only its start-up lines and warnings.
+pub const LOG_FILTER_VAR: &str = "NISSHI_LOG";

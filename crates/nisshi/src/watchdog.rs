@@ -21,7 +21,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{Error, Result};
+use crate::{Error, LOG_FILTER_VAR, Result};
 
 /// `$@` is nisshi and its arguments. nisshi gets /dev/null as stdin and the log as stdout and
 /// stderr, and no copy of the control pipe (fd 3), so that only the watcher reads it.
@@ -89,8 +89,15 @@ impl Watchdog {
             .stderr(log.try_clone().map_err(log_error)?)
             // Colour codes would make the log and the tails quoted in errors hard to read.
             .env("NO_COLOR", "1")
+            // RUST_LOG is the caller's filter for its own logs: nisshi at `info` logs every
+            // span of every request, millions of lines a minute under a pipeline's load,
+            // enough to make it miss metadata deadlines. NISSHI_LOG is nisshi's own.
+            .env_remove("RUST_LOG")
             // Out of the caller's process group: see SCRIPT.
             .process_group(0);
+        if let Some(filter) = std::env::var_os(LOG_FILTER_VAR) {
+            command.env("RUST_LOG", filter);
+        }
         if let Some(cwd) = cwd {
             command.current_dir(cwd);
         }
