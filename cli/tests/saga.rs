@@ -471,9 +471,10 @@ async fn out_of_stock_an_unknown_sku_and_a_declined_payment_are_rejected_with_wh
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hundreds_of_orders_on_limited_stock_with_declines_keep_every_invariant() {
-    const ORDERS: usize = 600;
-    let stock = [("SKU-1", 300), ("SKU-2", 150), ("SKU-3", 80)];
+async fn thousands_of_orders_on_limited_stock_with_declines_keep_every_invariant() {
+    const ORDERS: usize = 2_000;
+    // Enough for about a third of the orders: SKU-1 is in every one of them.
+    let stock = [("SKU-1", 1_000), ("SKU-2", 500), ("SKU-3", 270)];
     let policy = SimulatedPolicy {
         decline_rate: 0.2,
         seed: 7,
