@@ -6,7 +6,6 @@
 use crate::helpers::*;
 use crate::process::*;
 use orders_kafka::Record;
-use orders_nisshi::{Broker, BrokerConfig, Storage};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -60,17 +59,7 @@ async fn every_order_survives_an_order_service_killed_three_times() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_crash_gets_503s_not_500s_and_the_gateway_recovers_by_itself() {
     let broker_dir = tempfile::tempdir().unwrap();
-    let storage = broker_dir.path().to_owned();
-    let mut broker = tokio::task::spawn_blocking(move || {
-        Broker::start(BrokerConfig {
-            binary: Some(crate::helpers::nisshi()),
-            storage: Storage::sqlite(storage),
-            ..BrokerConfig::default()
-        })
-        .unwrap()
-    })
-    .await
-    .unwrap();
+    let mut broker = crate::helpers::durable_broker(broker_dir.path()).await;
     let topics = Topics::create_on(&broker.bootstrap_servers(), 3).await;
     let dir = tempfile::tempdir().unwrap();
     let database = sqlite_url(&dir);

@@ -49,6 +49,22 @@ pub fn nisshi() -> PathBuf {
         .clone()
 }
 
+/// A broker of the test's own on durable sqlite storage in `dir`, so that it can be
+/// killed and restarted on the same data; started off the async workers.
+pub async fn durable_broker(dir: &std::path::Path) -> Broker {
+    let storage = dir.to_owned();
+    tokio::task::spawn_blocking(move || {
+        Broker::start(BrokerConfig {
+            binary: Some(nisshi()),
+            storage: orders_nisshi::Storage::sqlite(storage),
+            ..BrokerConfig::default()
+        })
+        .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
 fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
