@@ -93,6 +93,20 @@ pub async fn records(topics: &Topics, topic: &str) -> Vec<orders_kafka::Received
     all
 }
 
+/// The records of `topic` once it has at least `n`: events leave the outboxes a moment
+/// after the state they announce is stored. The caller checks there are no more.
+pub async fn at_least(topics: &Topics, topic: &str, n: usize) -> Vec<orders_kafka::ReceivedRecord> {
+    eventually(
+        &format!("{n} records on {topic}"),
+        Duration::from_secs(30),
+        || async {
+            let all = records(topics, topic).await;
+            (all.len() >= n).then_some(all)
+        },
+    )
+    .await
+}
+
 /// Rows of a SQLite database, on a connection of the test's own.
 async fn sqlite_rows<T>(url: &str, sql: &str) -> Vec<T>
 where
@@ -287,10 +301,20 @@ pub async fn assert_invariants(
         }
         counts
     };
-    let announced_confirmed =
-        count_keys(records(topics, pipeline.of(EventKind::OrderConfirmed)).await);
-    let announced_rejected =
-        count_keys(records(topics, pipeline.of(EventKind::OrderRejected)).await);
+    // The outbox publishes a moment after the state it announces is stored.
+    let (confirmations, rejections) = eventually(
+        "an announcement for every final order",
+        Duration::from_secs(60),
+        || async {
+            let confirmations = records(topics, pipeline.of(EventKind::OrderConfirmed)).await;
+            let rejections = records(topics, pipeline.of(EventKind::OrderRejected)).await;
+            (confirmations.len() + rejections.len() >= all.len())
+                .then_some((confirmations, rejections))
+        },
+    )
+    .await;
+    let announced_confirmed = count_keys(confirmations);
+    let announced_rejected = count_keys(rejections);
     for (id, _, _) in &all {
         let expected = if confirmed.contains(id) {
             (1, 0)
@@ -388,6 +412,7 @@ async fn out_of_stock_an_unknown_sku_and_a_declined_payment_are_rejected_with_wh
         ..SimulatedPolicy::default()
     };
     let saga = saga(2, &stock, policy).await;
+    // Alone first: the others would take from the stock it is measured against.
     order(
         &saga.gateway,
         "short-1",
@@ -395,6 +420,7 @@ async fn out_of_stock_an_unknown_sku_and_a_declined_payment_are_rejected_with_wh
         6.0,
     )
     .await;
+    let short = final_order(&saga.orders, "short-1").await;
     order(
         &saga.gateway,
         "unknown-1",
@@ -410,7 +436,6 @@ async fn out_of_stock_an_unknown_sku_and_a_declined_payment_are_rejected_with_wh
     )
     .await;
 
-    let short = final_order(&saga.orders, "short-1").await;
     assert_eq!(short["status"], "rejected");
     assert_eq!(
         short["reason"],
@@ -439,7 +464,7 @@ async fn out_of_stock_an_unknown_sku_and_a_declined_payment_are_rejected_with_wh
     .await;
     assert_eq!(released["items"], json!({"SKU-1": 4}));
     let pipeline = saga.topics.pipeline();
-    let rejected = records(&saga.topics, pipeline.of(EventKind::OrderRejected)).await;
+    let rejected = at_least(&saga.topics, pipeline.of(EventKind::OrderRejected), 3).await;
     let stage = |id: &str| {
         rejected
             .iter()
@@ -460,7 +485,7 @@ async fn out_of_stock_an_unknown_sku_and_a_declined_payment_are_rejected_with_wh
         Some((json!("payment"), json!("payment_declined")))
     );
     assert_eq!(
-        records(&saga.topics, pipeline.of(EventKind::InventoryReleased))
+        at_least(&saga.topics, pipeline.of(EventKind::InventoryReleased), 1)
             .await
             .len(),
         1
@@ -596,20 +621,28 @@ async fn outcomes_before_their_order_and_twice_give_the_same_final_states() {
         assert_eq!(steps[0], "pending", "{order}");
         assert_eq!(steps.len(), 2, "{order}");
     }
-    let (_, stats) = get_json(&orders.url("/stats")).await;
+    let stats = eventually(
+        "all eight records to be received",
+        Duration::from_secs(30),
+        || async {
+            let (_, stats) = get_json(&orders.url("/stats")).await;
+            (stats["received"] == 8).then_some(stats)
+        },
+    )
+    .await;
     assert_eq!(
         (stats["created"].as_u64(), stats["duplicates"].as_u64()),
         (Some(2), Some(2)),
         "{stats}"
     );
     assert_eq!(
-        records(&topics, pipeline.of(EventKind::OrderConfirmed))
+        at_least(&topics, pipeline.of(EventKind::OrderConfirmed), 1)
             .await
             .len(),
         1
     );
     assert_eq!(
-        records(&topics, pipeline.of(EventKind::OrderRejected))
+        at_least(&topics, pipeline.of(EventKind::OrderRejected), 1)
             .await
             .len(),
         1
@@ -660,13 +693,13 @@ async fn a_failed_payment_before_its_order_releases_what_the_order_reserves() {
     let (_, stock) = get_json(&inventory.url("/stock")).await;
     assert_eq!(stock["stock"][0]["available"], 5, "{stock}");
     assert_eq!(
-        records(&topics, pipeline.of(EventKind::InventoryReserved))
+        at_least(&topics, pipeline.of(EventKind::InventoryReserved), 1)
             .await
             .len(),
         1
     );
     assert_eq!(
-        records(&topics, pipeline.of(EventKind::InventoryReleased))
+        at_least(&topics, pipeline.of(EventKind::InventoryReleased), 1)
             .await
             .len(),
         1
