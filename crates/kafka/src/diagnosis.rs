@@ -38,6 +38,14 @@ impl Cause {
                 && text.contains("in state APIVERSION_QUERY"))
         {
             Some(Self::ExpectsTls)
+        } else if tls_client
+            && text.contains("Disconnected")
+            && text.contains("in state SSL_HANDSHAKE")
+            && !text.contains("certificate")
+        {
+            // A plaintext listener reads the ClientHello as a request of absurd size and
+            // drops the connection; librdkafka names the cause only on a later attempt.
+            Some(Self::NotTls)
         } else if text.contains("Local: Broker transport failure") && text.contains("in state DOWN")
         {
             // A SASL request on a connection that was already down (a client closing while
@@ -213,6 +221,11 @@ mod tests {
             (
                 "ssl://127.0.0.1:1/bootstrap: SSL handshake failed: Disconnected: connecting to \
                  a PLAINTEXT broker listener?",
+                Cause::NotTls,
+            ),
+            (
+                "[thrd:ssl://127.0.0.1:1/bootstrap]: ssl://127.0.0.1:1/bootstrap: Disconnected: \
+                 connection reset by peer (after 0ms in state SSL_HANDSHAKE)",
                 Cause::NotTls,
             ),
             (
