@@ -111,6 +111,25 @@ async fn send(
     Ok((status, response.bytes().await.map_err(failed)?))
 }
 
+/// Sends `request` for one `what` that may not exist yet: `None` on a 404.
+async fn get_optional<T: DeserializeOwned>(
+    service: &str,
+    what: &str,
+    base: &str,
+    request: reqwest::RequestBuilder,
+) -> anyhow::Result<Option<T>> {
+    let (status, body) = send(service, base, request).await?;
+    match status {
+        StatusCode::OK => parse(service, what, &body).map(Some),
+        StatusCode::NOT_FOUND => Ok(None),
+        _ => Err(anyhow!(describe_failure(
+            &format!("the {service}"),
+            status,
+            &body
+        ))),
+    }
+}
+
 fn parse<T: DeserializeOwned>(service: &str, what: &str, body: &[u8]) -> anyhow::Result<T> {
     serde_json::from_slice(body)
         .with_context(|| format!("the {service}'s {what} is not what the API defines"))
@@ -175,16 +194,7 @@ impl Admin {
             return Ok((!orders.is_empty()).then(|| orders.swap_remove(0)));
         }
         let url = format!("{}/orders/{}", self.base, path_segment(correlation_id));
-        let (status, body) = send("order-service", &self.base, self.http.get(&url)).await?;
-        match status {
-            StatusCode::OK => parse("order-service", "order", &body).map(Some),
-            StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(anyhow!(describe_failure(
-                "the order-service",
-                status,
-                &body
-            ))),
-        }
+        get_optional("order-service", "order", &self.base, self.http.get(&url)).await
     }
 
     /// Every stored row for these ids (see `POST /lookup`), as `T`: [`Order`], or JSON.
@@ -269,16 +279,7 @@ impl Inventory {
             .http
             .get(format!("{}/reservations", self.base))
             .query(&[("correlationId", correlation_id)]);
-        let (status, body) = send("inventory-service", &self.base, request).await?;
-        match status {
-            StatusCode::OK => parse("inventory-service", "reservation", &body).map(Some),
-            StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(anyhow!(describe_failure(
-                "the inventory-service",
-                status,
-                &body
-            ))),
-        }
+        get_optional("inventory-service", "reservation", &self.base, request).await
     }
 }
 
@@ -303,16 +304,7 @@ impl Payments {
             .http
             .get(format!("{}/payments", self.base))
             .query(&[("correlationId", correlation_id)]);
-        let (status, body) = send("payment-service", &self.base, request).await?;
-        match status {
-            StatusCode::OK => parse("payment-service", "payment", &body).map(Some),
-            StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(anyhow!(describe_failure(
-                "the payment-service",
-                status,
-                &body
-            ))),
-        }
+        get_optional("payment-service", "payment", &self.base, request).await
     }
 }
 

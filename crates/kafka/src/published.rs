@@ -4,7 +4,7 @@
 //! recorded that, or a delivery report never came).
 
 use crate::topics::EVENT_ID_HEADER;
-use crate::{ClientLogging, Error, KafkaConfig, ReceivedRecord, Result, admin};
+use crate::{ClientLogging, Error, KafkaConfig, ReceivedRecord, Result, admin, reader};
 use orders_core::EventPosition;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -96,19 +96,9 @@ pub async fn find_events(
     .await
 }
 
-/// A consumer that only assigns: no group is joined and nothing is committed. It lives
-/// for one scan. librdkafka refuses `assign` (`__UNKNOWN_GROUP`) on a consumer without a
-/// `group.id`, so it has one, under which nothing is ever done.
+/// A consumer that only assigns and commits nothing; it lives for one scan.
 fn reader(config: &KafkaConfig) -> Result<BaseConsumer<ClientLogging>> {
-    let group = format!("{}-published", config.client_id);
-    config
-        .client_config(&[
-            ("group.id", &group),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            ("enable.partition.eof", "false"),
-            ("fetch.wait.max.ms", "50"),
-        ])
+    reader::assign_only(config, "published", Duration::from_millis(50))
         .create_with_context(ClientLogging)
         .map_err(Error::Config)
 }

@@ -451,19 +451,30 @@ pub async fn committed_offsets(
 }
 
 /// A consumer that only assigns: no group is joined and nothing is committed.
-/// librdkafka wants a group id even so; nothing is ever done under it.
 fn reader_consumer(config: &KafkaConfig) -> Result<StreamConsumer<ClientLogging>> {
-    let group = format!("{}-reader", config.client_id);
-    config
-        .client_config(&[
-            ("group.id", &group),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            ("enable.partition.eof", "false"),
-            ("fetch.wait.max.ms", "100"),
-        ])
+    assign_only(config, "reader", Duration::from_millis(100))
         .create_with_context(ClientLogging)
         .map_err(Error::Config)
+}
+
+/// The configuration of a consumer that only assigns partitions and commits nothing,
+/// fetching at most `fetch_wait` apart. librdkafka refuses `assign` on a consumer without
+/// a `group.id` (`__UNKNOWN_GROUP`), so it gets `<client id>-<purpose>`, under which
+/// nothing is ever done.
+pub(crate) fn assign_only(
+    config: &KafkaConfig,
+    purpose: &str,
+    fetch_wait: Duration,
+) -> rdkafka::ClientConfig {
+    let group = format!("{}-{purpose}", config.client_id);
+    let fetch_wait = fetch_wait.as_millis().to_string();
+    config.client_config(&[
+        ("group.id", &group),
+        ("enable.auto.commit", "false"),
+        ("enable.auto.offset.store", "false"),
+        ("enable.partition.eof", "false"),
+        ("fetch.wait.max.ms", &fetch_wait),
+    ])
 }
 
 fn timed_out() -> Error {
