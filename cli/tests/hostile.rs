@@ -343,3 +343,72 @@ async fn a_producer_that_hits_a_fatal_error_is_replaced_and_publishing_goes_on()
     publisher.health().unwrap();
     assert_eq!(topics.count(&topics.topic).await, 2);
 }
+
+/// The saga's services stand on the same runtime: the inventory-service, fed what any
+/// producer can write to `order_created` (a header key that is not UTF-8, a value that is
+/// not JSON, the same id again with other items), sets each aside with its reason and
+/// reserves for the valid orders written after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inventory_service_sets_aside_what_any_producer_writes_and_goes_on() {
+    use orders_kafka::Consumer;
+    let topics = Topics::create(2).await;
+    let inventory = crate::helpers::spawn_inventory(&topics, &[("SKU-1", 100)]).await;
+    let producer = topics.producer();
+    let raw = Record {
+        topic: topics.topic.clone(),
+        key: Some(b"inv-raw".to_vec()),
+        value: Some(event_json("inv-raw").into_bytes()),
+        ..Record::default()
+    };
+    producer
+        .publish_with_raw_header(&raw, b"k\xff\xfe", b"v")
+        .await
+        .unwrap();
+    topics.produce("inv-garbage", b"{not json").await;
+    topics
+        .produce("inv-twice", event_json("inv-twice").as_bytes())
+        .await;
+    let mut other: Value = serde_json::from_str(&event_json("inv-twice")).unwrap();
+    other["items"] = json!([{"sku": "SKU-1", "quantity": 7}]);
+    topics
+        .produce("inv-twice", other.to_string().as_bytes())
+        .await;
+    for i in 0..5 {
+        let id = format!("inv-valid-{i}");
+        topics.produce(&id, event_json(&id).as_bytes()).await;
+    }
+
+    for id in (0..5)
+        .map(|i| format!("inv-valid-{i}"))
+        .chain(["inv-twice".to_owned()])
+    {
+        eventually(
+            &format!("{id} to be reserved"),
+            Duration::from_secs(30),
+            || {
+                let url = format!("{}?correlationId={id}", inventory.url("/reservations"));
+                async move { (get_json(&url).await.0 == 200).then_some(()) }
+            },
+        )
+        .await;
+    }
+    let (status, _) = get_json(&inventory.url("/readyz")).await;
+    assert_eq!(
+        status, 200,
+        "the inventory-service is ready after the bad records"
+    );
+    let pipeline = topics.pipeline();
+    let mut kinds: Vec<(String, Option<String>)> = topics
+        .read(pipeline.dead_letters(Consumer::Inventory), 3)
+        .await
+        .iter()
+        .map(|r| (r.key_text().into_owned(), DeadLetter::of(r).error_kind))
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ["inv-garbage", "inv-raw", "inv-twice"],
+        "{kinds:?}"
+    );
+    assert_eq!(kinds[1].1.as_deref(), Some("bad_headers"), "{kinds:?}");
+}
